@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Idempotent set-up of everything fnd needs on a Debian 12 machine (run as root):
+#   scripts/setup.sh          Deno (from npm) and a running Docker engine
+#   scripts/setup.sh --test   also what the test suite needs: MariaDB, PostgreSQL,
+#                             busybox-static, Debian's docker-registry
+# Quick when everything is already there: it only checks.
+set -euo pipefail
+
+DENO_VERSION="${DENO_VERSION:-2.9.6}"
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    say "apt-get update"
+    apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# --- Deno, from the npm registry (JSR and dl.deno.land are not reachable here).
+if ! command -v deno >/dev/null 2>&1 || ! deno --version 2>/dev/null | grep -q "deno ${DENO_VERSION%%.*}\."; then
+  say "installing deno@${DENO_VERSION} from npm"
+  npm install -g --silent "deno@${DENO_VERSION}" >/dev/null 2>&1
+fi
+
+# --- Docker engine.
+missing=()
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+if [ "$want_test" = 1 ]; then
+  command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server)
+  dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+  command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+  command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+fi
+[ "${#missing[@]}" -gt 0 ] && apt_install "${missing[@]}"
+
+docker_ok() { timeout 10 docker info >/dev/null 2>&1; }
+if ! docker_ok; then
+  say "starting dockerd in the background (log: /var/log/fnd-dockerd.log)"
+  # A stale pid file from a killed daemon stops a new one from starting.
+  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    rm -f /var/run/docker.pid
+  fi
+  pgrep -x dockerd >/dev/null || nohup setsid dockerd >/var/log/fnd-dockerd.log 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    docker_ok && break
+    sleep 1
+  done
+  docker_ok || { say "dockerd did not answer within 60 s; see /var/log/fnd-dockerd.log"; exit 1; }
+fi
+say "ready: $(deno --version | head -1), docker $(docker version --format '{{.Server.Version}}')"

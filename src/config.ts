@@ -1,0 +1,127 @@
+/**
+ * fnd's configuration, parsed once from FN_* environment variables (Fn's names) into a
+ * typed readonly object. Every bad variable is reported at once by {@linkcode ConfigError}.
+ *
+ * Each area owns its own section parser (`readXxxConfig(reader)` beside its code); this
+ * module only composes them.
+ *
+ * @module
+ */
+
+import { EnvReader } from "./_env.ts";
+import { type DbLocation, parseDbUrl } from "./datastore/db_url.ts";
+import { LOG_LEVELS, type LogFormat, type LogLevel } from "./log.ts";
+
+/** The four roles one fnd binary can play. */
+export const NODE_TYPES = ["full", "api", "lb", "pure-runner"] as const;
+/** One of {@linkcode NODE_TYPES}. */
+export type NodeType = typeof NODE_TYPES[number];
+
+/** Settings of the HTTP server and the process. */
+export interface ServerConfig {
+  readonly nodeType: NodeType;
+  readonly port: number;
+  /** Datastore URL as given, e.g. `sqlite3:///data/fnd.db`; undefined on nodes without one. */
+  readonly dbUrl: string | undefined;
+  readonly db: DbLocation | undefined;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  /** Request bodies larger than this get 413; 0 = unlimited. */
+  readonly maxRequestBytes: number;
+  /** Base URL for the invoke/trigger endpoint annotations; "" = derive from Host. */
+  readonly publicLbUrl: string;
+  /** Allowed CORS origins; empty = CORS off. */
+  readonly corsOrigins: readonly string[];
+  /** Allowed CORS request headers. */
+  readonly corsHeaders: readonly string[];
+  /** How long in-flight requests may take to finish on shutdown. */
+  readonly shutdownGraceMs: number;
+}
+
+/** The whole configuration. */
+export interface Config {
+  readonly server: ServerConfig;
+}
+
+/** A configuration with one or more bad variables. */
+export class ConfigError extends Error {
+  /** One line per bad variable: `NAME=value: what it accepts`. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses the configuration from `env`.
+ *
+ * @throws {ConfigError} listing every bad variable and what it accepts
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
+  cwd: string = Deno.cwd(),
+): Config {
+  const reader = new EnvReader(env);
+  const server = readServerConfig(reader, cwd);
+  if (reader.errors.length > 0) throw new ConfigError(reader.errors);
+  return { server };
+}
+
+function readNodeType(reader: EnvReader): NodeType {
+  const value = reader.string("FN_NODE_TYPE", "full").trim();
+  if (value === "runner") return "pure-runner";
+  const match = NODE_TYPES.find((t) => t === value);
+  if (match === undefined) {
+    reader.fail("FN_NODE_TYPE", value, `expected one of ${NODE_TYPES.join(", ")}`);
+    return "full";
+  }
+  return match;
+}
+
+function readServerConfig(reader: EnvReader, cwd: string): ServerConfig {
+  const nodeType = readNodeType(reader);
+  const needsDb = nodeType === "full" || nodeType === "api";
+  const defaultDbUrl = needsDb ? `sqlite3://${cwd}/data/fnd.db` : "";
+  const dbUrl = reader.string("FN_DB_URL", defaultDbUrl).trim();
+  let db: DbLocation | undefined;
+  if (dbUrl !== "") {
+    try {
+      db = parseDbUrl(dbUrl);
+    } catch (err) {
+      reader.fail("FN_DB_URL", dbUrl, (err as Error).message.replace(`${dbUrl}: `, ""));
+    }
+  }
+  return {
+    nodeType,
+    port: reader.int("FN_PORT", 8080, { min: 0, max: 65535 }),
+    dbUrl: dbUrl === "" ? undefined : dbUrl,
+    db,
+    logLevel: readLogLevel(reader),
+    logFormat: reader.oneOf("FN_LOG_FORMAT", ["text", "json"] as const, "text"),
+    maxRequestBytes: reader.int("FN_MAX_REQUEST_SIZE", 0, { min: 0 }),
+    publicLbUrl: reader.string("FN_PUBLIC_LB_URL", "").trim(),
+    corsOrigins: reader.list("FN_API_CORS_ORIGINS", /,/).map((s) => s.replace(/\s/g, "")),
+    corsHeaders: readCorsHeaders(reader),
+    shutdownGraceMs: reader.int("FN_SHUTDOWN_GRACE_MSECS", 30_000, { min: 0 }),
+  };
+}
+
+function readLogLevel(reader: EnvReader): LogLevel {
+  const value = reader.string("FN_LOG_LEVEL", "info").trim().toLowerCase();
+  if (value === "warning") return "warn";
+  if (value === "panic") return "fatal";
+  const match = LOG_LEVELS.find((l) => l === value);
+  if (match === undefined) {
+    reader.fail("FN_LOG_LEVEL", value, `expected one of ${LOG_LEVELS.join(", ")}`);
+    return "info";
+  }
+  return match;
+}
+
+function readCorsHeaders(reader: EnvReader): string[] {
+  const headers = reader.list("FN_API_CORS_HEADERS", /,/).map((s) => s.replace(/\s/g, ""));
+  return headers.length > 0 ? headers : ["Origin", "Content-Length", "Content-Type"];
+}
