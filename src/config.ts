@@ -9,6 +9,7 @@
  */
 
 import { EnvReader } from "./_env.ts";
+import { type AgentConfig, readAgentConfig } from "./agent/agent_config.ts";
 import { type DbLocation, parseDbUrl } from "./datastore/db_url.ts";
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "./log.ts";
 
@@ -41,6 +42,8 @@ export interface ServerConfig {
 /** The whole configuration. */
 export interface Config {
   readonly server: ServerConfig;
+  /** The local agent (full and pure-runner nodes). */
+  readonly agent: AgentConfig;
 }
 
 /** A configuration with one or more bad variables. */
@@ -66,8 +69,9 @@ export function loadConfig(
 ): Config {
   const reader = new EnvReader(env);
   const server = readServerConfig(reader, cwd);
+  const agent = readAgentConfig(reader);
   if (reader.errors.length > 0) throw new ConfigError(reader.errors);
-  return { server };
+  return { server, agent };
 }
 
 function readNodeType(reader: EnvReader): NodeType {

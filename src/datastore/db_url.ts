@@ -31,7 +31,9 @@ export function parseDbUrl(url: string): DbLocation {
     case "sqlite3":
     case "sqlite": {
       const path = url.replace(/^sqlite3?:\/\//i, "").replace(/\?.*$/, "");
-      if (path === "") throw new TypeError(`${url}: missing the file path (sqlite3:///abs/path.db)`);
+      if (path === "") {
+        throw new TypeError(`${url}: missing the file path (sqlite3:///abs/path.db)`);
+      }
       return { dialect: "sqlite", path };
     }
     case "postgres":
