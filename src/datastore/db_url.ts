@@ -50,18 +50,25 @@ export function parseDbUrl(url: string): DbLocation {
 
 function parseMysql(url: string): DbLocation {
   const rest = url.slice("mysql://".length);
-  // go-sql-driver form: user:pass@tcp(host:port)/db?params
-  const dsn = /^(?:([^:@]*)(?::([^@]*))?@)?tcp\(([^)]*)\)\/([^?]*)/.exec(rest);
+  if (/^(?:.*@)?unix\(/.test(rest)) {
+    throw new TypeError(
+      `${url}: unix sockets are not supported; use mysql://user:pass@tcp(host:3306)/db`,
+    );
+  }
+  // go-sql-driver form: user:pass@tcp(host:port)/db?params. The password is taken
+  // verbatim up to the last "@" before "tcp(", as the Go driver does (no %-decoding).
+  const dsn = /^(?:(.*)@)?tcp\(([^)]*)\)\/([^?]*)/.exec(rest);
   if (dsn) {
-    const [host, port] = splitHostPort(dsn[3] ?? "", 3306);
-    return {
-      dialect: "mysql",
-      user: decodeURIComponent(dsn[1] ?? "root"),
-      password: decodeURIComponent(dsn[2] ?? ""),
+    const credentials = dsn[1] ?? "";
+    const colon = credentials.indexOf(":");
+    const [host, port] = splitHostPort(dsn[2] ?? "", 3306);
+    return mysqlLocation(url, {
+      user: (colon < 0 ? credentials : credentials.slice(0, colon)) || "root",
+      password: colon < 0 ? "" : credentials.slice(colon + 1),
       host,
       port,
-      database: dsn[4] ?? "",
-    };
+      database: dsn[3] ?? "",
+    });
   }
   let parsed: URL;
   try {
@@ -69,19 +76,41 @@ function parseMysql(url: string): DbLocation {
   } catch {
     throw new TypeError(`${url}: expected mysql://user:pass@tcp(host:3306)/db`);
   }
-  return {
-    dialect: "mysql",
-    user: decodeURIComponent(parsed.username || "root"),
-    password: decodeURIComponent(parsed.password),
+  return mysqlLocation(url, {
+    user: decodeUrlPart(url, parsed.username) || "root",
+    password: decodeUrlPart(url, parsed.password),
     host: parsed.hostname || "127.0.0.1",
     port: parsed.port ? Number(parsed.port) : 3306,
-    database: parsed.pathname.replace(/^\//, ""),
-  };
+    database: decodeUrlPart(url, parsed.pathname.replace(/^\//, "")),
+  });
+}
+
+function mysqlLocation(
+  url: string,
+  parts: { user: string; password: string; host: string; port: number; database: string },
+): DbLocation {
+  if (parts.database === "") {
+    throw new TypeError(`${url}: missing the database name (mysql://user:pass@tcp(host:3306)/db)`);
+  }
+  if (!Number.isInteger(parts.port) || parts.port < 1 || parts.port > 65535) {
+    throw new TypeError(`${url}: the port must be 1..65535 (mysql://user:pass@tcp(host:3306)/db)`);
+  }
+  return { dialect: "mysql", ...parts };
+}
+
+function decodeUrlPart(url: string, part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new TypeError(`${url}: bad %-escape in "${part}"`);
+  }
 }
 
 function splitHostPort(hostPort: string, defaultPort: number): [string, number] {
   const i = hostPort.lastIndexOf(":");
   if (i < 0) return [hostPort || "127.0.0.1", defaultPort];
-  const port = Number(hostPort.slice(i + 1));
-  return [hostPort.slice(0, i) || "127.0.0.1", Number.isInteger(port) ? port : defaultPort];
+  const portText = hostPort.slice(i + 1);
+  // A bad port stays NaN so that mysqlLocation() reports it rather than guessing.
+  const port = portText === "" ? defaultPort : Number(portText);
+  return [hostPort.slice(0, i) || "127.0.0.1", port];
 }
