@@ -1,0 +1,163 @@
+/**
+ * Assembling and running one fnd node in-process: datastore, (agent,) HTTP handler and
+ * `Deno.serve`, and closing them in order. `main.ts` calls {@linkcode startNode}; tests
+ * and other entry points can too.
+ *
+ * @module
+ */
+
+import type { Agent } from "./agent/call.ts";
+import { createHandler } from "./api/handler.ts";
+import type { EntityLookup } from "./api/route_context.ts";
+import type { Config } from "./config.ts";
+import type { Datastore } from "./datastore/datastore.ts";
+import { openDatastore } from "./datastore/open_datastore.ts";
+import { log as rootLog, type Logger } from "./log.ts";
+
+/** Options of {@linkcode startNode}; parts given here are used instead of built. */
+export interface StartNodeOptions {
+  /** A datastore to use (not closed by the node). @default {opened from FN_DB_URL} */
+  readonly datastore?: Datastore;
+  /** An agent to use (not closed by the node). */
+  readonly agent?: Agent;
+  /** Lookups for invoke/triggers. @default {the datastore} */
+  readonly lookup?: EntityLookup;
+  /** Interface to listen on. @default {"0.0.0.0"} */
+  readonly hostname?: string;
+  /** @default {the root logger} */
+  readonly log?: Logger;
+}
+
+/** A running node. */
+export interface RunningNode extends AsyncDisposable {
+  /** The port the HTTP server listens on (useful with FN_PORT=0). */
+  readonly port: number;
+  /** Settles when the node has closed. */
+  readonly finished: Promise<void>;
+  /**
+   * Stops accepting requests, lets in-flight ones finish (at most `shutdownGraceMs`),
+   * then closes the agent and the datastore the node opened. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** A node type that this build cannot run yet. */
+export class UnsupportedNodeTypeError extends Error {
+  constructor(nodeType: string) {
+    super(
+      `FN_NODE_TYPE=${nodeType} is not available in this build yet (it arrives with the ` +
+        "scale-out work); run FN_NODE_TYPE=full or FN_NODE_TYPE=api instead",
+    );
+    this.name = "UnsupportedNodeTypeError";
+  }
+}
+
+interface Owned {
+  datastore?: Datastore;
+  agent?: Agent;
+}
+
+/**
+ * Starts a node of `config.server.nodeType` and resolves once it listens.
+ *
+ * @throws {UnsupportedNodeTypeError} for `lb` and `pure-runner`
+ * @throws {Error} when the datastore cannot be opened or the port cannot be bound
+ */
+export async function startNode(
+  config: Config,
+  options: StartNodeOptions = {},
+): Promise<RunningNode> {
+  const { server } = config;
+  if (server.nodeType === "lb" || server.nodeType === "pure-runner") {
+    throw new UnsupportedNodeTypeError(server.nodeType);
+  }
+  const log = (options.log ?? rootLog).child({ node_type: server.nodeType });
+  const owned: Owned = {};
+  try {
+    const datastore = options.datastore ?? await openOwnDatastore(config, log, owned);
+    const handler = createHandler({
+      nodeType: server.nodeType,
+      config: server,
+      datastore,
+      agent: options.agent,
+      lookup: options.lookup ?? datastore,
+      log,
+    });
+    return serve(handler, config, options.hostname ?? "0.0.0.0", log, owned);
+  } catch (err) {
+    await closeOwned(owned, 0, log);
+    throw err;
+  }
+}
+
+async function openOwnDatastore(config: Config, log: Logger, owned: Owned): Promise<Datastore> {
+  if (config.server.db === undefined) {
+    throw new Error(`FN_NODE_TYPE=${config.server.nodeType} needs a datastore: set FN_DB_URL`);
+  }
+  owned.datastore = await openDatastore(config.server.db, { logger: log });
+  return owned.datastore;
+}
+
+function serve(
+  handler: (req: Request) => Promise<Response>,
+  config: Config,
+  hostname: string,
+  log: Logger,
+  owned: Owned,
+): RunningNode {
+  const abort = new AbortController();
+  const server = Deno.serve({
+    port: config.server.port,
+    hostname,
+    signal: abort.signal,
+    onListen: () => {},
+  }, handler);
+  const port = server.addr.port;
+  log.info("fnd listening", { port, hostname });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= shutdown(server, abort, config.server.shutdownGraceMs, log, owned);
+    return closing;
+  };
+  const finished = server.finished.then(() => close());
+  return { port, finished, close, [Symbol.asyncDispose]: close };
+}
+
+async function shutdown(
+  server: Deno.HttpServer<Deno.NetAddr>,
+  abort: AbortController,
+  graceMs: number,
+  log: Logger,
+  owned: Owned,
+): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  log.info("fnd shutting down", { grace_ms: graceMs });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const graceOver = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), graceMs);
+  });
+  const outcome = await Promise.race([server.shutdown().then(() => "done" as const), graceOver]);
+  clearTimeout(timer);
+  if (outcome === "timeout") {
+    log.warn("requests still running after the shutdown grace period; closing them", {
+      grace_ms: graceMs,
+    });
+    abort.abort();
+  }
+  await server.finished.catch(() => {});
+  await closeOwned(owned, Math.max(0, deadline - Date.now()), log);
+  log.info("fnd stopped");
+}
+
+async function closeOwned(owned: Owned, graceMs: number, log: Logger): Promise<void> {
+  try {
+    await owned.agent?.close(graceMs);
+  } catch (err) {
+    log.error("closing the agent failed", { error: err instanceof Error ? err : String(err) });
+  }
+  try {
+    await owned.datastore?.[Symbol.asyncDispose]();
+  } catch (err) {
+    log.error("closing the datastore failed", { error: err instanceof Error ? err : String(err) });
+  }
+}
