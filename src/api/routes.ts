@@ -16,15 +16,18 @@ import { callsGone } from "./calls_gone.ts";
 import { createFn } from "./fns_create.ts";
 import { deleteFn } from "./fns_delete.ts";
 import { getFn } from "./fns_get.ts";
+import { invokeFn } from "./invoke.ts";
 import { listFns } from "./fns_list.ts";
 import { updateFn } from "./fns_update.ts";
 import { getMetrics } from "./metrics.ts";
 import { getRoot } from "./root.ts";
 import type { RouteHandler } from "./route_context.ts";
+import { ANY_METHOD } from "./router.ts";
 import { getTriggerBySource } from "./runner_trigger_by_source.ts";
 import { createTrigger } from "./triggers_create.ts";
 import { deleteTrigger } from "./triggers_delete.ts";
 import { getTrigger } from "./triggers_get.ts";
+import { callTrigger } from "./trigger_call.ts";
 import { listTriggers } from "./triggers_list.ts";
 import { updateTrigger } from "./triggers_update.ts";
 import { getVersion } from "./version.ts";
@@ -84,11 +87,10 @@ export const ROUTES: readonly RouteSpec[] = [
     handle: getTriggerBySource,
   },
   // ---- invoke and HTTP triggers (api-v2.md §8), group "invoke" (full and lb nodes) ----
-  // The call-path entries go here, e.g.:
-  //   { method: "POST", path: "/invoke/:fnID", group: "invoke", handle: invokeFn },
-  //   { method: ANY_METHOD, path: "/t/:appName", group: "invoke", handle: callTrigger },
-  //   { method: ANY_METHOD, path: "/t/:appName/*source", group: "invoke", handle: callTrigger },
   // `*source` keeps its leading "/" (so "/t/app/" gives "/"); "/t/app" has no `source`.
+  { method: "POST", path: "/invoke/:fnID", group: "invoke", handle: invokeFn },
+  { method: ANY_METHOD, path: "/t/:appName", group: "invoke", handle: callTrigger },
+  { method: ANY_METHOD, path: "/t/:appName/*source", group: "invoke", handle: callTrigger },
   // ---- end of invoke and HTTP triggers ----
 ];
 

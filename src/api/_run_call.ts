@@ -1,0 +1,169 @@
+/**
+ * What `/invoke` and `/t/` share once they found the function: hand the call to the
+ * node's agent with the request body streamed (and limited to `FN_MAX_REQUEST_SIZE`),
+ * stream the function's answer back, and map failures to Fn's error responses with
+ * `Fn-Call-Id` (`api-v2.md` §8). Detached calls answer 202 at once and run on.
+ *
+ * @module
+ */
+
+import type { Agent, CallOutcome, CallRequest, CallResponse } from "../agent/call.ts";
+import type { Logger } from "../log.ts";
+import { isAPIError } from "../models/api_error.ts";
+import type { App } from "../models/app.ts";
+import type { Fn } from "../models/fn.ts";
+import { newId } from "../models/id.ts";
+import { limitBody, readBodyLimited } from "./body_limit.ts";
+import { errorResponse } from "./error_response.ts";
+import type { RouteContext } from "./route_context.ts";
+
+/** The call an entry point resolved, and how it shapes the answer. */
+export interface CallSite {
+  readonly app: App;
+  readonly fn: Fn;
+  /** Trigger id, or `""` for `/invoke`. */
+  readonly triggerId: string;
+  /** Request headers for the function, shaped by the entry point. */
+  readonly headers: Headers;
+  /** `Fn-Invoke-Type: detached` (honoured on `/invoke` only). */
+  readonly detached: boolean;
+  /** The client's status and headers for a function's successful answer. */
+  readonly respond: (res: CallResponse) => { status: number; headers: Headers };
+}
+
+/** Statuses whose responses cannot carry a body. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Runs the call described by `site` on the node's agent and answers the client.
+ *
+ * @throws {APIError} 413 when a detached call's body is over the limit
+ * @throws {Error} when the node has no agent (a wiring bug)
+ */
+export async function runCall(req: Request, ctx: RouteContext, site: CallSite): Promise<Response> {
+  const agent = ctx.services.agent;
+  if (agent === undefined) throw new Error("this node has no agent, but a call route needs one");
+  const callId = newId();
+  const log = ctx.log.child({ call_id: callId, app_id: site.app.id, fn_id: site.fn.id });
+  if (site.detached) return await startDetached(req, ctx, site, agent, callId, log);
+  const body = watchBody(req.body, ctx.services.config.maxRequestBytes);
+  let res: CallResponse;
+  try {
+    res = await agent.submit(callRequest(req, site, callId, body.stream, req.signal));
+  } catch (err) {
+    // The client left: nobody reads the answer (Fn logs 444).
+    if (req.signal.aborted) return new Response(null, { status: 444 });
+    return withCallId(errorResponse(body.error() ?? err, log), callId);
+  }
+  void res.done.then((outcome) => logOutcome(log, outcome, "debug"));
+  const head = site.respond(res);
+  head.headers.set("Fn-Call-Id", callId);
+  if (NULL_BODY_STATUSES.has(head.status) || req.method === "HEAD") {
+    // Drain so the container is released as soon as the function is done.
+    void drain(res.body);
+    return new Response(null, head);
+  }
+  return new Response(res.body, head);
+}
+
+function callRequest(
+  req: Request,
+  site: CallSite,
+  id: string,
+  body: ReadableStream<Uint8Array> | null,
+  signal: AbortSignal,
+): CallRequest {
+  return {
+    id,
+    app: site.app,
+    fn: site.fn,
+    triggerId: site.triggerId,
+    type: site.detached ? "detached" : "sync",
+    method: req.method,
+    url: req.url,
+    headers: site.headers,
+    body,
+    signal,
+    createdAt: new Date(),
+  };
+}
+
+/**
+ * Detached: the body is read first (a 202 promises the call has all its input), then
+ * the call runs in the background with no client to cancel it; its answer is drained
+ * and discarded and its outcome logged.
+ */
+async function startDetached(
+  req: Request,
+  ctx: RouteContext,
+  site: CallSite,
+  agent: Agent,
+  callId: string,
+  log: Logger,
+): Promise<Response> {
+  const bytes = await readBodyLimited(req, ctx.services.config.maxRequestBytes);
+  const body = bytes.byteLength > 0 ? ReadableStream.from([bytes]) : null;
+  const call = callRequest(req, site, callId, body, new AbortController().signal);
+  void runDetached(agent, call, log);
+  return new Response(null, { status: 202, headers: { "Fn-Call-Id": callId } });
+}
+
+async function runDetached(agent: Agent, call: CallRequest, log: Logger): Promise<void> {
+  try {
+    const res = await agent.submit(call);
+    await drain(res.body);
+    logOutcome(log, await res.done, "info");
+  } catch (err) {
+    log.info("detached call failed", { error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (body === null) return;
+  try {
+    for await (const _ of body) { /* discard */ }
+  } catch {
+    // The outcome (via `done`) says what went wrong.
+  }
+}
+
+function logOutcome(log: Logger, outcome: CallOutcome, level: "debug" | "info"): void {
+  log[level]("call finished", {
+    status: outcome.status,
+    ...(outcome.error ? { error: outcome.error.message } : {}),
+    scheduler_ms: outcome.schedulerMs,
+    execution_ms: outcome.executionMs,
+  });
+}
+
+function withCallId(res: Response, callId: string): Response {
+  res.headers.set("Fn-Call-Id", callId);
+  return res;
+}
+
+/**
+ * The request body limited to `maxBytes`, remembering whether the limit tripped: the
+ * agent then sees a broken body (502), but the client must get the 413.
+ */
+function watchBody(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): { stream: ReadableStream<Uint8Array> | null; error: () => unknown } {
+  if (body === null || maxBytes <= 0) return { stream: body, error: () => undefined };
+  let failure: unknown;
+  const reader = limitBody(body, maxBytes).getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        if (isAPIError(err) && err.status === 413) failure = err;
+        controller.error(err);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+  return { stream, error: () => failure };
+}
