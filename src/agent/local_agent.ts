@@ -10,6 +10,7 @@
 import { APIError, serverTooBusy } from "../models/api_error.ts";
 import type { Logger } from "../log.ts";
 import type { AgentConfig } from "./agent_config.ts";
+import { type CapacitySources, readCapacity, systemSources } from "./capacity.ts";
 import type { Agent, CallOutcome, CallRequest, CallResponse, CallStatus } from "./call.ts";
 import type { ContainerLauncher, Dispatch, DispatchOutcome, HotContainer } from "./container.ts";
 import { ContainerLife, type SlotLease, SlotLostError } from "./container_life.ts";
@@ -17,7 +18,7 @@ import { type ContainerTemplate, containerTemplate } from "./container_template.
 import { Evictor } from "./evictor.ts";
 import { stripHopByHop } from "./hop_by_hop.ts";
 import { HotLauncher, type LaunchCaller } from "./hot_launcher.ts";
-import type { Reservation, ResourceTracker } from "./resource_tracker.ts";
+import { type Reservation, ResourceTracker } from "./resource_tracker.ts";
 import { type QueueStats, type Slot, SlotQueue } from "./slot_queue.ts";
 import { isWaitStalled, stallLimitMs } from "./wait_limit.ts";
 
@@ -30,6 +31,36 @@ export interface LocalAgentOptions {
   readonly log: Logger;
   /** The launch policy. @default {isNewContainerNeeded} */
   readonly decide?: (stats: QueueStats) => boolean;
+}
+
+/** Options for {@linkcode createLocalAgent}. */
+export interface CreateLocalAgentOptions {
+  readonly config: AgentConfig;
+  /** Starts containers; the agent closes it on `close()`. */
+  readonly launcher: ContainerLauncher;
+  readonly log: Logger;
+  /** Where the machine's capacity is read from. @default {/proc and /sys} */
+  readonly capacitySources?: CapacitySources;
+}
+
+/**
+ * A {@linkcode LocalAgent} sized to this machine (agent.md §3.7).
+ *
+ * @throws {Error} when the machine's memory cannot be sized (see `readCapacity`)
+ */
+export function createLocalAgent(options: CreateLocalAgentOptions): LocalAgent {
+  const capacity = readCapacity(options.config, options.capacitySources ?? systemSources);
+  options.log.info("agent capacity", {
+    memory_mb: Math.floor(capacity.memoryBytes / (1024 * 1024)),
+    cpu_mcpus: capacity.cpuMillis,
+    non_blocking: options.config.nonBlockingResourceTracker,
+  });
+  return new LocalAgent({
+    config: options.config,
+    launcher: options.launcher,
+    tracker: new ResourceTracker(capacity),
+    log: options.log,
+  });
 }
 
 /** The per-key state: queue and launcher. */
