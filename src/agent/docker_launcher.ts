@@ -1,0 +1,167 @@
+/**
+ * The Docker implementation of {@linkcode ContainerLauncher}: makes sure the image is
+ * present (pull or `FN_DOCKER_LOAD_FILE`), then starts a hot container in the function's
+ * format (http-stream, `http`, `json`) or a cold `default`-format one, and removes every
+ * container it started on `close()`.
+ *
+ * ```ts
+ * const launcher = await createDockerLauncher(config.agent);
+ * await launcher.removeLeftovers();
+ * const container = await launcher.launch(spec, AbortSignal.timeout(60_000));
+ * ```
+ *
+ * @module
+ */
+
+import Docker from "dockerode";
+import { hostname } from "node:os";
+import { log as rootLogger, type Logger } from "../log.ts";
+import { serverTooBusy } from "../models/api_error.ts";
+import type { AgentConfig } from "./agent_config.ts";
+import type { ContainerLauncher, ContainerSpec, HotContainer } from "./container.ts";
+import { ColdContainer } from "./docker/cold_container.ts";
+import { type EngineContext, removeContainer } from "./docker/container_ops.ts";
+import { LABELS } from "./docker/create_options.ts";
+import { connectDocker } from "./docker/docker_connect.ts";
+import { ImagePuller } from "./docker/image_puller.ts";
+import { loadImages } from "./docker/load_images.ts";
+import { NetworkPicker } from "./docker/network_picker.ts";
+import { RegistryAuth } from "./docker/registry_auth.ts";
+import { startHotContainer } from "./docker/start_hot_container.ts";
+
+/** Options for {@linkcode createDockerLauncher}. */
+export interface DockerLauncherOptions {
+  /** A client to use instead of one from `DOCKER_HOST` (tests). */
+  readonly docker?: Docker;
+  /** @default {the root logger} */
+  readonly logger?: Logger;
+  /** This process's instance id (label `fnd.instance`). @default {32 random hex chars} */
+  readonly instanceId?: string;
+}
+
+/** 32 random hex characters, as Fn's instance id. */
+function randomInstanceId(): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(16)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
+/**
+ * Connects to Docker (ping + version check), reads registry auth, loads
+ * `FN_DOCKER_LOAD_FILE`, and returns a ready launcher.
+ *
+ * @throws {Error} when Docker cannot be reached or is too old, `FN_DOCKER_AUTH` is not
+ *   JSON, or the load file cannot be loaded
+ */
+export async function createDockerLauncher(
+  config: AgentConfig,
+  options: DockerLauncherOptions = {},
+): Promise<DockerLauncher> {
+  const engine = await connectDocker({ docker: options.docker });
+  const auth = await RegistryAuth.fromEnvironment(config.dockerAuth);
+  const logger = (options.logger ?? rootLogger).child({ component: "docker" });
+  if (config.dockerLoadFile !== "") {
+    const loaded = await loadImages(engine.docker, config.dockerLoadFile);
+    logger.info("loaded images", { file: config.dockerLoadFile, images: loaded });
+  }
+  return new DockerLauncher(
+    config,
+    {
+      docker: engine.docker,
+      instanceId: options.instanceId ?? randomInstanceId(),
+      hostname: hostname(),
+      swappinessSupported: engine.cgroupVersion !== "2",
+    },
+    auth,
+    logger,
+  );
+}
+
+/** Starts function containers on one Docker engine. */
+export class DockerLauncher implements ContainerLauncher {
+  /** This process's id, on every container as label `fnd.instance`. */
+  readonly instanceId: string;
+  readonly #config: AgentConfig;
+  readonly #engine: EngineContext;
+  readonly #puller: ImagePuller;
+  readonly #networks: NetworkPicker;
+  readonly #logger: Logger;
+  readonly #live = new Set<HotContainer>();
+  #closed = false;
+
+  /** Prefer {@linkcode createDockerLauncher}, which checks the engine first. */
+  constructor(config: AgentConfig, engine: EngineContext, auth: RegistryAuth, logger: Logger) {
+    this.#config = config;
+    this.#engine = engine;
+    this.instanceId = engine.instanceId;
+    this.#logger = logger;
+    this.#networks = new NetworkPicker(config.dockerNetworks);
+    this.#puller = new ImagePuller(engine.docker, {
+      pullTimeoutMs: config.hotPullTimeoutMs,
+      enableVolume: config.imageEnableVolume,
+      auth,
+    });
+  }
+
+  /** The engine client (for callers that need stats or events). */
+  get docker(): Docker {
+    return this.#engine.docker;
+  }
+
+  async launch(spec: ContainerSpec, signal: AbortSignal): Promise<HotContainer> {
+    if (this.#closed) throw serverTooBusy("the launcher is closed");
+    signal.throwIfAborted();
+    const { pullMs } = await this.#puller.ensure(spec.image, signal);
+    signal.throwIfAborted();
+    const deps = {
+      engine: this.#engine,
+      config: this.#config,
+      networks: this.#networks,
+      logger: this.#logger,
+      onClosed: (c: HotContainer) => this.#live.delete(c),
+    };
+    const container = spec.format === "default"
+      ? new ColdContainer(deps, spec, pullMs)
+      : await startHotContainer(deps, spec, signal, pullMs);
+    this.#live.add(container);
+    if (this.#closed) {
+      await container.close();
+      throw serverTooBusy("the launcher closed during the launch");
+    }
+    return container;
+  }
+
+  /**
+   * Force-removes containers labelled with this classifier
+   * (`FN_CONTAINER_LABEL_TAG`) but another instance id: leftovers of earlier processes.
+   */
+  async removeLeftovers(): Promise<number> {
+    const tag = this.#config.containerLabelTag;
+    if (tag === "") return 0;
+    const docker = this.#engine.docker;
+    const list: Docker.ContainerInfo[] = await docker.listContainers({
+      all: true,
+      filters: JSON.stringify({ label: [`${LABELS.classifier}=${tag}`] }),
+    });
+    const stale = list.filter((c) => c.Labels?.[LABELS.instance] !== this.instanceId);
+    await Promise.all(stale.map((c) => removeContainer(docker.getContainer(c.Id))));
+    if (stale.length > 0) this.#logger.info("removed leftover containers", { count: stale.length });
+    return stale.length;
+  }
+
+  /** Removes every container this launcher started; later launches get 503. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const results = await Promise.allSettled([...this.#live].map((c) => c.close()));
+    for (const r of results) {
+      if (r.status === "rejected") {
+        this.#logger.warn("container removal failed", { error: r.reason });
+      }
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
