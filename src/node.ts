@@ -7,6 +7,7 @@
  */
 
 import type { Agent } from "./agent/call.ts";
+import { startLocalAgent } from "./agent/start_local_agent.ts";
 import { createHandler } from "./api/handler.ts";
 import type { EntityLookup } from "./api/route_context.ts";
 import type { Config } from "./config.ts";
@@ -75,11 +76,13 @@ export async function startNode(
   const owned: Owned = {};
   try {
     const datastore = options.datastore ?? await openOwnDatastore(config, log, owned);
+    const agent = options.agent ??
+      (server.nodeType === "full" ? await startOwnAgent(config, log, owned) : undefined);
     const handler = createHandler({
       nodeType: server.nodeType,
       config: server,
       datastore,
-      agent: options.agent,
+      agent,
       lookup: options.lookup ?? datastore,
       log,
     });
@@ -96,6 +99,11 @@ async function openOwnDatastore(config: Config, log: Logger, owned: Owned): Prom
   }
   owned.datastore = await openDatastore(config.server.db, { logger: log });
   return owned.datastore;
+}
+
+async function startOwnAgent(config: Config, log: Logger, owned: Owned): Promise<Agent> {
+  owned.agent = await startLocalAgent(config.agent, log);
+  return owned.agent;
 }
 
 function serve(
