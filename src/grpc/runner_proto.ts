@@ -14,6 +14,13 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
+import type {
+  ClientMsg,
+  ConfigMsg,
+  DecodedRunnerMsg,
+  ProtoStruct,
+  RunnerStatus,
+} from "./runner_messages.ts";
 
 /** Where the proto lives; the file ships beside the sources. */
 export const RUNNER_PROTO_PATH: string = fileURLToPath(
@@ -59,3 +66,43 @@ export function runnerProtocol(): RunnerProtocol {
 
 /** Fn's `MaxDataChunk`: body frames carry at most this many bytes in both directions. */
 export const MAX_DATA_CHUNK = 10 * 1024;
+
+/** A `RunnerProtocol` client with the methods proto-loader generates, typed. */
+export interface RunnerProtocolClient extends grpc.Client {
+  engage(
+    metadata?: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<ClientMsg, DecodedRunnerMsg>;
+  status(
+    request: Record<string, never>,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<Required<RunnerStatus>>,
+  ): grpc.ClientUnaryCall;
+  status2(
+    request: ProtoStruct,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<Required<RunnerStatus>>,
+  ): grpc.ClientUnaryCall;
+  configureRunner(
+    request: ConfigMsg,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<Record<string, never>>,
+  ): grpc.ClientUnaryCall;
+  streamLogs(
+    metadata?: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<unknown, unknown>;
+}
+
+/** A new client of the runner at `address` (`host:port`). */
+export function newRunnerClient(
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options: grpc.ChannelOptions = {},
+): RunnerProtocolClient {
+  const { Client } = runnerProtocol();
+  return new Client(address, credentials, options) as unknown as RunnerProtocolClient;
+}

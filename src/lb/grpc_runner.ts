@@ -1,0 +1,126 @@
+/**
+ * `GrpcRunner`: one pure runner reached over gRPC, with one grpc-js channel that
+ * reconnects on its own. A runner that is down is skipped at once (its channel is in
+ * transient failure, or does not connect within `connectTimeoutMs`), never waited on.
+ *
+ * @module
+ */
+
+import * as grpc from "@grpc/grpc-js";
+import type { RunnerStatus } from "../grpc/runner_messages.ts";
+import { newRunnerClient, type RunnerProtocolClient } from "../grpc/runner_proto.ts";
+import { jsonToStruct, type JsonValue } from "../grpc/struct_json.ts";
+import { log as rootLog, type Logger } from "../log.ts";
+import { serverTooBusy } from "../models/api_error.ts";
+import { EngageClient } from "./engage_client.ts";
+import type { AttemptResult, Runner } from "./runner.ts";
+import type { RunnerAttempt } from "./runner_attempt.ts";
+
+/** Connection settings of a runner client. */
+export interface GrpcRunnerOptions {
+  readonly credentials: grpc.ChannelCredentials;
+  /** How long an attempt waits for a channel that is not connected yet. @default {250} */
+  readonly connectTimeoutMs?: number;
+  /** Longest reconnect backoff. @default {5000} */
+  readonly maxReconnectBackoffMs?: number;
+  readonly log?: Logger;
+}
+
+/** The runner is shutting down (Fn's text). */
+export const RUNNER_CLOSED = "Runner is closed";
+
+/** A pure runner behind one gRPC channel. */
+export class GrpcRunner implements Runner<RunnerAttempt> {
+  readonly address: string;
+  readonly #client: RunnerProtocolClient;
+  readonly #connectTimeoutMs: number;
+  readonly #log: Logger;
+  #closed = false;
+  #inFlight = 0;
+  #idle: (() => void) | undefined;
+
+  /** Creates the channel (lazily connected). */
+  constructor(address: string, options: GrpcRunnerOptions) {
+    this.address = address;
+    this.#client = newRunnerClient(address, options.credentials, {
+      "grpc.initial_reconnect_backoff_ms": 200,
+      "grpc.max_reconnect_backoff_ms": options.maxReconnectBackoffMs ?? 5000,
+      // Transparent retries would buffer every body frame for a replay that the
+      // placer, not grpc-js, decides on.
+      "grpc.enable_retries": 0,
+    });
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 250;
+    this.#log = (options.log ?? rootLog).child({ runner_addr: address });
+  }
+
+  /** See {@linkcode Runner.tryExec}. */
+  async tryExec(attempt: RunnerAttempt, signal: AbortSignal): Promise<AttemptResult> {
+    if (this.#closed) return { placed: false, error: new Error(RUNNER_CLOSED) };
+    const unreachable = await this.#whyUnreachable(signal);
+    if (unreachable !== undefined) return { placed: false, error: unreachable };
+    if (signal.aborted) return { placed: true, error: signal.reason };
+    let body: ReadableStream<Uint8Array> | null;
+    try {
+      body = attempt.openBody();
+    } catch (err) {
+      return { placed: true, error: serverTooBusy(err) };
+    }
+    this.#inFlight++;
+    try {
+      const options: grpc.CallOptions = attempt.deadline ? { deadline: attempt.deadline } : {};
+      const stream = this.#client.engage(new grpc.Metadata(), options);
+      const log = this.#log.child({ call_id: attempt.callId });
+      const target = this.#client.getChannel().getTarget();
+      return await new EngageClient(stream, attempt, target, log).run(body, signal);
+    } finally {
+      if (--this.#inFlight === 0) this.#idle?.();
+    }
+  }
+
+  /** Why no attempt should be made now, or undefined when the channel is usable. */
+  async #whyUnreachable(signal: AbortSignal): Promise<Error | undefined> {
+    const channel = this.#client.getChannel();
+    const state = channel.getConnectivityState(true);
+    if (state === grpc.connectivityState.READY) return undefined;
+    if (
+      state === grpc.connectivityState.TRANSIENT_FAILURE ||
+      state === grpc.connectivityState.SHUTDOWN
+    ) {
+      return new Error(`runner ${this.address} is unreachable (${grpc.connectivityState[state]})`);
+    }
+    const deadline = Date.now() + this.#connectTimeoutMs;
+    const ready = await new Promise<boolean>((resolve) => {
+      const onAbort = () => resolve(false);
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#client.waitForReady(deadline, (err) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(err === undefined || err === null);
+      });
+    });
+    if (ready || signal.aborted) return undefined;
+    return new Error(`runner ${this.address} did not connect within ${this.#connectTimeoutMs} ms`);
+  }
+
+  /** See {@linkcode Runner.status}; `request` becomes the `Status2` Struct. */
+  status(
+    signal?: AbortSignal,
+    request: Record<string, JsonValue> = {},
+  ): Promise<Required<RunnerStatus>> {
+    return new Promise((resolve, reject) => {
+      const call = this.#client.status2(
+        jsonToStruct(request),
+        new grpc.Metadata(),
+        {},
+        (err, value) => (err ? reject(err) : resolve(value!)),
+      );
+      signal?.addEventListener("abort", () => call.cancel(), { once: true });
+    });
+  }
+
+  /** See {@linkcode Runner.close}. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle = resolve);
+    this.#client.close();
+  }
+}

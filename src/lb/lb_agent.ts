@@ -1,0 +1,180 @@
+/**
+ * `LbAgent`: the LB node's `Agent`. It runs no containers; it places each call on a
+ * pure runner over gRPC (`lb-runner.md` §3): builds the call model, asks the placer
+ * for a runner, streams the body (teed so a NACKed attempt can be replayed on the
+ * next runner), and streams the committed runner's response back.
+ *
+ * @module
+ */
+
+import type { Agent, CallOutcome, CallRequest, CallResponse, CallStatus } from "../agent/call.ts";
+import { buildCallModel } from "../grpc/call_model.ts";
+import type { CallFinished, TryCall } from "../grpc/runner_messages.ts";
+import { nsToMs } from "../grpc/wire_time.ts";
+import { log as rootLog, type Logger } from "../log.ts";
+import { APIError, serverTooBusy } from "../models/api_error.ts";
+import { type LbCallStatus, LbMetrics } from "./lb_metrics.ts";
+import { LbResponse } from "./lb_response.ts";
+import { isTooBusy, type Placer, type PlacerConfig } from "./placer.ts";
+import { ReplayableBody } from "./replay_body.ts";
+import type { RunnerPool } from "./runner.ts";
+import type { RunnerAttempt } from "./runner_attempt.ts";
+
+/** Fn's answer when a detached call's reservation deadline passes. */
+export const RESERVATION_EXPIRED = "Unable to service the request for the reservation period";
+
+/** How an {@linkcode LbAgent} is built. */
+export interface LbAgentOptions {
+  readonly placer: Placer<RunnerAttempt>;
+  readonly pool: RunnerPool<RunnerAttempt>;
+  readonly placerConfig: Pick<PlacerConfig, "detachedPlacerTimeoutMs">;
+  /** Most request-body bytes kept for replaying on another runner. */
+  readonly replayLimitBytes: number;
+  /** Extra time detached calls get on top of their timeout. @default {360000} */
+  readonly executionHeadroomMs?: number;
+  readonly metrics?: LbMetrics;
+  readonly log?: Logger;
+}
+
+/** Places calls on pure runners. */
+export class LbAgent implements Agent {
+  readonly #options: LbAgentOptions;
+  readonly #metrics: LbMetrics;
+  readonly #log: Logger;
+  readonly #closing = new AbortController();
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  /** An agent over `options.pool`, placing with `options.placer`. */
+  constructor(options: LbAgentOptions) {
+    this.#options = options;
+    this.#metrics = options.metrics ?? new LbMetrics();
+    this.#log = (options.log ?? rootLog).child({ agent: "lb" });
+  }
+
+  /** See {@linkcode Agent.submit}. */
+  submit(call: CallRequest): Promise<CallResponse> {
+    if (this.#closing.signal.aborted) return Promise.reject(serverTooBusy());
+    const startedAt = new Date();
+    const log = this.#log.child({ call_id: call.id, app_id: call.app.id, fn_id: call.fn.id });
+    const body = new ReplayableBody(call.body, this.#options.replayLimitBytes);
+    const clientGone = new AbortController();
+    const signal = this.#callSignal(call, clientGone.signal);
+    const response = new LbResponse({
+      onCommit: () => body.release(),
+      onBodyCancel: (reason) =>
+        clientGone.abort(reason ?? new DOMException("body cancelled", "AbortError")),
+      onFinished: (f) => this.#recordRunnerTimes(f),
+    }, log);
+    const attempt: RunnerAttempt = {
+      callId: call.id,
+      tryCall: () => this.#tryCall(call, startedAt, response.executionNs),
+      openBody: () => body.open(),
+      sink: response,
+      ...(call.type === "detached" ? { deadline: this.#detachedDeadline(call) } : {}),
+    };
+    const placing = this.#options.placer
+      .place({ fnId: call.fn.id, attempt, signal, detached: call.type === "detached" })
+      .then(() => undefined, (err: unknown) => err)
+      .then((err) => this.#finish(call, signal, response, err, startedAt, log))
+      .finally(() => {
+        void body.cancel();
+        this.#inFlight.delete(placing);
+      });
+    this.#inFlight.add(placing);
+    return response.head;
+  }
+
+  #callSignal(call: CallRequest, clientGone: AbortSignal): AbortSignal {
+    const signals = [call.signal, clientGone, this.#closing.signal];
+    if (call.type === "detached") {
+      signals.push(AbortSignal.timeout(this.#detachedDeadline(call).getTime() - Date.now()));
+    }
+    return AbortSignal.any(signals);
+  }
+
+  #detachedDeadline(call: CallRequest): Date {
+    const headroom = this.#options.executionHeadroomMs ?? 360_000;
+    const ms = this.#options.placerConfig.detachedPlacerTimeoutMs +
+      call.fn.timeoutSeconds * 1000 + headroom;
+    return new Date(call.createdAt.getTime() + ms);
+  }
+
+  #tryCall(call: CallRequest, startedAt: Date, executionNs: number): TryCall {
+    const model = buildCallModel(call, startedAt, executionNs);
+    return { modelsCallJson: JSON.stringify(model), slotHashId: "", extensions: {} };
+  }
+
+  #recordRunnerTimes(f: Required<CallFinished>): void {
+    if (f.schedulerDuration !== 0) {
+      this.#metrics.runnerSchedLatency.observe(nsToMs(f.schedulerDuration));
+    }
+    if (f.executionDuration !== 0) {
+      this.#metrics.runnerExecLatency.observe(nsToMs(f.executionDuration));
+    }
+  }
+
+  /** Fn's end handling (§3.7): classify, record, and settle the response. */
+  #finish(
+    call: CallRequest,
+    signal: AbortSignal,
+    response: LbResponse,
+    err: unknown,
+    startedAt: Date,
+    log: Logger,
+  ): CallOutcome {
+    let error = err;
+    let status: LbCallStatus;
+    if (error === undefined) {
+      status = "completed";
+    } else if (isTooBusy(error)) {
+      status = "server_busy";
+    } else if (signal.aborted && isTimeout(signal.reason) && error === signal.reason) {
+      status = "timeouts";
+      error = new APIError(500, RESERVATION_EXPIRED, { cause: err });
+    } else if (signal.aborted && error === signal.reason) {
+      status = "canceled";
+      error = call.signal.aborted ? call.signal.reason : serverTooBusy(err);
+    } else {
+      status = "errors";
+    }
+    const elapsed = Date.now() - startedAt.getTime();
+    const latency = Math.max(0, elapsed - nsToMs(response.executionNs));
+    this.#metrics.callLatency.observe({ call_status: status }, latency);
+    if (status === "errors") log.warn("call failed on the runner", { error: err });
+    return response.complete(error, AGENT_STATUS[status]);
+  }
+
+  /**
+   * See {@linkcode Agent.close}: new calls get 503 at once; calls in flight get
+   * `graceMs` to finish, then are cancelled; then the runner connections close.
+   */
+  async close(graceMs = 30_000): Promise<void> {
+    if (!this.#closing.signal.aborted) {
+      const all = Promise.allSettled([...this.#inFlight]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+      await Promise.race([all, grace]);
+      clearTimeout(timer);
+      this.#closing.abort(serverTooBusy());
+      await all;
+    }
+    await this.#options.pool.shutdown();
+  }
+
+  /** See {@linkcode Agent.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+const AGENT_STATUS: Record<LbCallStatus, CallStatus> = {
+  completed: "success",
+  "server_busy": "busy",
+  timeouts: "timeout",
+  canceled: "canceled",
+  errors: "error",
+};
+
+function isTimeout(reason: unknown): boolean {
+  return reason instanceof DOMException && reason.name === "TimeoutError";
+}

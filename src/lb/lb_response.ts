@@ -1,0 +1,181 @@
+/**
+ * The LB side of one call's response: receives the committed runner's messages
+ * (`AttemptSink`) and turns them into the `CallResponse` the HTTP layer streams to
+ * the client (`lb-runner.md` §1.8, §3.8): `CallResultStart` gives status and headers,
+ * `DataFrame`s feed the body stream, `CallFinished` ends it. A failure before the
+ * head rejects `head`; a failure after it errors the body stream.
+ *
+ * @module
+ */
+
+import type { CallOutcome, CallResponse, CallStatus } from "../agent/call.ts";
+import type { CallFinished, HttpRespMeta } from "../grpc/runner_messages.ts";
+import { nsToMs, parseWireTime } from "../grpc/wire_time.ts";
+import type { Logger } from "../log.ts";
+import { APIError, isAPIError, messages } from "../models/api_error.ts";
+import type { AttemptSink } from "./runner_attempt.ts";
+
+/** Bytes of response body buffered ahead of a slow client before the runner is paused. */
+const HIGH_WATER_BYTES = 64 * 1024;
+
+/** What {@linkcode LbResponse} tells its owner. */
+export interface LbResponseHooks {
+  /** Once, when a runner takes the call. */
+  readonly onCommit: () => void;
+  /** When the client stops reading the body. */
+  readonly onBodyCancel: (reason: unknown) => void;
+  /** For every `CallFinished` received (NACKs too). */
+  readonly onFinished: (message: Required<CallFinished>) => void;
+}
+
+/** Collects one call's response from whichever runner commits. */
+export class LbResponse implements AttemptSink {
+  /** Resolves with the response head; rejects when the call fails before it. */
+  readonly head: Promise<CallResponse>;
+  /** Sum of `executionDuration` (ns) over every `CallFinished` received. */
+  executionNs = 0;
+  readonly #onCommit: () => void;
+  readonly #onBodyCancel: (reason: unknown) => void;
+  readonly #onFinished: (message: Required<CallFinished>) => void;
+  readonly #log: Logger;
+  #resolveHead!: (r: CallResponse) => void;
+  #rejectHead!: (e: unknown) => void;
+  #headSent = false;
+  #body: ReadableStreamDefaultController<Uint8Array> | undefined;
+  #bodyStream: ReadableStream<Uint8Array>;
+  #drained: (() => void) | undefined;
+  #finished: Required<CallFinished> | undefined;
+  #resolveDone!: (o: CallOutcome) => void;
+  readonly #done: Promise<CallOutcome>;
+
+  /** Hooks into the call's life, and where to log. */
+  constructor(hooks: LbResponseHooks, log: Logger) {
+    this.#onCommit = hooks.onCommit;
+    this.#onBodyCancel = hooks.onBodyCancel;
+    this.#onFinished = hooks.onFinished;
+    this.#log = log;
+    this.head = new Promise((resolve, reject) => {
+      this.#resolveHead = resolve;
+      this.#rejectHead = reject;
+    });
+    // The HTTP layer may never await `head` when the call fails early.
+    this.head.catch(() => {});
+    this.#done = new Promise((resolve) => this.#resolveDone = resolve);
+    this.#bodyStream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#body = controller;
+      },
+      pull: () => this.#wake(),
+      cancel: (reason) => {
+        this.#body = undefined;
+        this.#wake();
+        this.#onBodyCancel(reason);
+      },
+    }, new ByteLengthQueuingStrategy({ highWaterMark: HIGH_WATER_BYTES }));
+  }
+
+  /** See {@linkcode AttemptSink.committed}. */
+  committed(): void {
+    this.#onCommit();
+  }
+
+  /** See {@linkcode AttemptSink.resultStart}. */
+  resultStart(meta: HttpRespMeta): void {
+    const headers = new Headers();
+    for (const { key, value } of meta.headers) {
+      try {
+        headers.append(key, value);
+      } catch {
+        this.#log.warn("runner sent an invalid response header; dropped", { header: key });
+      }
+    }
+    this.#sendHead(meta.statusCode, headers);
+  }
+
+  /** See {@linkcode AttemptSink.data}. */
+  data(bytes: Uint8Array): Promise<void> | undefined {
+    this.#sendHead(200, new Headers());
+    const body = this.#body;
+    if (body === undefined) return undefined;
+    body.enqueue(bytes);
+    if ((body.desiredSize ?? 1) > 0) return undefined;
+    return new Promise<void>((resolve) => this.#drained = resolve);
+  }
+
+  /** See {@linkcode AttemptSink.finished}. */
+  finished(message: Required<CallFinished>): void {
+    this.#finished = message;
+  }
+
+  /** See {@linkcode AttemptSink.observe}: adds up execution time and reports timings. */
+  observe(message: Required<CallFinished>): void {
+    this.executionNs += message.executionDuration;
+    this.#onFinished(message);
+  }
+
+  /**
+   * Ends the response once placement is over: `error` undefined = success.
+   *
+   * @returns the call's outcome (also what `done` resolves with)
+   */
+  complete(error: unknown, status: CallStatus): CallOutcome {
+    const outcome = this.#outcome(error, status);
+    if (error === undefined) {
+      this.#sendHead(200, new Headers());
+      this.#closeBody();
+    } else if (!this.#headSent) {
+      this.#rejectHead(error);
+    } else {
+      this.#failBody(error);
+    }
+    this.#resolveDone(outcome);
+    return outcome;
+  }
+
+  #sendHead(status: number, headers: Headers): void {
+    if (this.#headSent) return;
+    this.#headSent = true;
+    this.#resolveHead({ status, headers, body: this.#bodyStream, done: this.#done });
+  }
+
+  #wake(): void {
+    const drained = this.#drained;
+    this.#drained = undefined;
+    drained?.();
+  }
+
+  #closeBody(): void {
+    try {
+      this.#body?.close();
+    } catch {
+      // the client already cancelled it
+    }
+    this.#wake();
+  }
+
+  #failBody(error: unknown): void {
+    try {
+      this.#body?.error(error);
+    } catch {
+      // the client already cancelled it
+    }
+    this.#wake();
+  }
+
+  #outcome(error: unknown, status: CallStatus): CallOutcome {
+    const f = this.#finished;
+    const startedAt = parseWireTime(f?.startedAt);
+    return {
+      status,
+      error: error === undefined ? undefined : toAPIError(error),
+      schedulerMs: nsToMs(f?.schedulerDuration ?? 0),
+      executionMs: nsToMs(f?.executionDuration ?? 0),
+      ...(startedAt === undefined ? {} : { startedAt }),
+      completedAt: parseWireTime(f?.completedAt) ?? new Date(),
+    };
+  }
+}
+
+function toAPIError(error: unknown): APIError {
+  return isAPIError(error) ? error : new APIError(500, messages.internal, { cause: error });
+}
