@@ -72,6 +72,9 @@ export function createHandler(options: HandlerOptions): HttpHandler {
   );
   return async (req) => {
     const started = performance.now();
+    if (options.log.enabled("trace")) {
+      options.log.trace("request received", { method: req.method, url: req.url });
+    }
     const res = await handler(req);
     if (options.log.enabled("debug")) {
       options.log.debug("request", {
