@@ -7,6 +7,9 @@
 
 import type { Writable } from "node:stream";
 
+/** The most written to the sink at once. */
+const SLICE_BYTES = 64 * 1024;
+
 /** Options for {@linkcode pumpBody}. */
 export interface PumpOptions {
   /** End the writable when the source ends. @default {true} */
@@ -36,9 +39,13 @@ export async function pumpBody(
       // Wait for room before writing the next chunk, not after the last one: a body counts
       // as sent once its last byte is handed to the sink.
       if (full) await drained(sink);
-      if (options.stopped?.()) return false;
-      if (sink.destroyed) throw new Error("the destination closed before the body was sent");
-      full = !sink.write(value);
+      // Large chunks go in slices so a reader that stops reading leaves the rest unsent.
+      for (let offset = 0; offset < value.length; offset += SLICE_BYTES) {
+        if (offset > 0 && full) await drained(sink);
+        if (options.stopped?.()) return false;
+        if (sink.destroyed) throw new Error("the destination closed before the body was sent");
+        full = !sink.write(value.subarray(offset, offset + SLICE_BYTES));
+      }
     }
     if (options.end ?? true) sink.end();
     return true;

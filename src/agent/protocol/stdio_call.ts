@@ -40,9 +40,18 @@ export function runStdioCall(
   logger: Logger,
 ): Dispatch {
   const settler = new DispatchSettler();
+  if (channel.broken) {
+    // An earlier call was cut mid-frame: its leftovers may still be in the streams.
+    settler.fail(
+      errorReceiving("the container's stdio framing was lost by an earlier call"),
+      false,
+    );
+    return settler;
+  }
   const pipes = channel.openCall();
   const fail = (error: APIError) => {
     channel.closeCall(pipes);
+    channel.markBroken();
     settler.fail(error, false);
   };
   const complete = () => {

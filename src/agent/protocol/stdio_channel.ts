@@ -80,6 +80,7 @@ export class StdioChannel {
   readonly #logger: Logger;
   #current: CallPipes | undefined;
   #ended = false;
+  #broken = false;
 
   constructor(stdin: Writable, logger: Logger) {
     this.#stdin = stdin;
@@ -116,6 +117,20 @@ export class StdioChannel {
   closeCall(pipes: CallPipes): CallPipesResult {
     const result = pipes.close();
     if (this.#current === pipes) this.#current = undefined;
+    if (result.unconsumedInput || result.excessOutput) this.#broken = true;
     return result;
+  }
+
+  /**
+   * Marks the streams as out of step (a call was cut mid-frame): every later call fails
+   * at once instead of reading another call's bytes.
+   */
+  markBroken(): void {
+    this.#broken = true;
+  }
+
+  /** Whether framing was lost; such a container only gets 502s. */
+  get broken(): boolean {
+    return this.#broken;
   }
 }
