@@ -69,9 +69,22 @@ export function triggerResponseHead(fnHeaders: Headers): TriggerResponseHead {
 
 function triggerStatus(value: string | null): number {
   if (value === null || !/^\d{1,3}$/.test(value.trim())) return 200;
-  const status = Number(value.trim());
+  return sendableStatus(Number(value.trim()));
+}
+
+/** `status` when a response can carry it (200–599), else 200. */
+function sendableStatus(status: number): number {
   // Deno cannot send 1xx responses; Fn's Go server would panic on some of them.
-  return status >= 200 && status <= 599 ? status : 200;
+  return Number.isInteger(status) && status >= 200 && status <= 599 ? status : 200;
+}
+
+/**
+ * The answer of a function in a stdin/stdout format (`http`, `json`, `default`): those
+ * formats carry status and headers directly, so they go to the client as they are
+ * (less hop-by-hop headers and `Content-Length`).
+ */
+export function plainResponseHead(status: number, fnHeaders: Headers): TriggerResponseHead {
+  return { status: sendableStatus(status), headers: invokeResponseHeaders(fnHeaders) };
 }
 
 /**

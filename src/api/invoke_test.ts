@@ -141,3 +141,22 @@ Deno.test("invokeFn() gives the call the client's signal", async () => {
   );
   assert.equal((await pending).status, 444);
 });
+
+Deno.test("invokeFn() answers with a stdin/stdout-format function's own status", async () => {
+  const httpFn = { ...testFn, annotations: { "fnd.io/format": "http" } };
+  const agent = new ScriptedAgent(() =>
+    Promise.resolve({
+      status: 404,
+      headers: new Headers({ "X-Fn-Format": "http" }),
+      body: new Response("nope").body,
+      done: Promise.resolve(successOutcome),
+    })
+  );
+  const res = await invokeFn(
+    new Request(URL, { method: "POST" }),
+    routeContext(URL, { fnID: "FN1" }, { agent, lookup: fixedLookup([testApp], [httpFn]) }),
+  );
+  assert.equal(res.status, 404);
+  assert.equal(await res.text(), "nope");
+  assert.equal(res.headers.get("x-fn-format"), "http");
+});

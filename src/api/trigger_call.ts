@@ -2,14 +2,22 @@
  * HTTP triggers, `/t/{appName}` and `/t/{appName}/{source...}` with any method
  * (`api-v2.md` §8.1, §8.2, §8.5): app by name, trigger by exact source, then its fn.
  * The function sees the request wrapped in `Fn-Http-*` headers and answers with
- * `Fn-Http-Status` and `Fn-Http-H-*`, which are unwrapped for the client.
+ * `Fn-Http-Status` and `Fn-Http-H-*`, which are unwrapped for the client. Functions in
+ * a stdin/stdout format (`fnd.io/format`) get the client's headers as they are (the
+ * formats carry method and URL themselves) and answer with their own status and headers.
  *
  * @module
  */
 
+import { functionFormat } from "../agent/call_env.ts";
 import { TRIGGER_TYPE_HTTP } from "../models/trigger.ts";
 import { lookupOf } from "./_call_lookup.ts";
-import { triggerRequestHeaders, triggerResponseHead } from "./_call_headers.ts";
+import {
+  invokeRequestHeaders,
+  plainResponseHead,
+  triggerRequestHeaders,
+  triggerResponseHead,
+} from "./_call_headers.ts";
 import { runCall } from "./_run_call.ts";
 import { param, type RouteContext } from "./route_context.ts";
 
@@ -26,12 +34,14 @@ export async function callTrigger(req: Request, ctx: RouteContext): Promise<Resp
   const source = ctx.params.source ?? "/";
   const trigger = await lookup.getTriggerBySource(app.id, TRIGGER_TYPE_HTTP, source);
   const fn = await lookup.getFnById(trigger.fnId);
+  const plain = functionFormat(fn) !== "http-stream";
   return await runCall(req, ctx, {
     app,
     fn,
     triggerId: trigger.id,
-    headers: triggerRequestHeaders(req),
+    headers: plain ? invokeRequestHeaders(req) : triggerRequestHeaders(req),
     detached: false,
-    respond: (res) => triggerResponseHead(res.headers),
+    respond: (res) =>
+      plain ? plainResponseHead(res.status, res.headers) : triggerResponseHead(res.headers),
   });
 }

@@ -87,3 +87,26 @@ Deno.test("callTrigger() sends no body with a 204 from the function", async () =
   assert.equal(res.status, 204);
   assert.equal(res.body, null);
 });
+
+Deno.test("callTrigger() passes a stdin/stdout-format function's request and answer as they are", async () => {
+  const jsonFn = { ...testFn, annotations: { "fnd.io/format": "json" } };
+  const agent = new ScriptedAgent(() =>
+    Promise.resolve({
+      status: 201,
+      headers: new Headers({ "X-Fn-Format": "json", "Content-Type": "text/plain" }),
+      body: new Response("made").body,
+      done: Promise.resolve(successOutcome),
+    })
+  );
+  const url = "http://localhost/t/myapp/probe";
+  const ctx = routeContext(url, { appName: "myapp", source: "/probe" }, {
+    agent,
+    lookup: fixedLookup([testApp], [jsonFn], [testTrigger]),
+  });
+  const res = await callTrigger(new Request(url, { headers: { "X-In": "1" } }), ctx);
+  assert.equal(res.status, 201);
+  assert.equal(res.headers.get("x-fn-format"), "json");
+  assert.equal(await res.text(), "made");
+  assert.equal(agent.calls[0]!.headers.get("x-in"), "1");
+  assert.equal(agent.calls[0]!.headers.get("fn-http-h-x-in"), null);
+});
