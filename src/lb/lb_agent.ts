@@ -41,7 +41,9 @@ export class LbAgent implements Agent {
   readonly #options: LbAgentOptions;
   readonly #metrics: LbMetrics;
   readonly #log: Logger;
+  /** Aborted when the shutdown grace period is over: calls still running are cancelled. */
   readonly #closing = new AbortController();
+  #closed = false;
   readonly #inFlight = new Set<Promise<unknown>>();
 
   /** An agent over `options.pool`, placing with `options.placer`. */
@@ -53,12 +55,13 @@ export class LbAgent implements Agent {
 
   /** See {@linkcode Agent.submit}. */
   submit(call: CallRequest): Promise<CallResponse> {
-    if (this.#closing.signal.aborted) return Promise.reject(serverTooBusy());
+    if (this.#closed) return Promise.reject(serverTooBusy());
     const startedAt = new Date();
+    const deadline = call.type === "detached" ? this.#detachedDeadline(call) : undefined;
     const log = this.#log.child({ call_id: call.id, app_id: call.app.id, fn_id: call.fn.id });
     const body = new ReplayableBody(call.body, this.#options.replayLimitBytes);
     const clientGone = new AbortController();
-    const signal = this.#callSignal(call, clientGone.signal);
+    const signal = this.#callSignal(call, clientGone.signal, deadline);
     const response = new LbResponse({
       onCommit: () => body.release(),
       onBodyCancel: (reason) =>
@@ -70,7 +73,7 @@ export class LbAgent implements Agent {
       tryCall: () => this.#tryCall(call, startedAt, response.executionNs),
       openBody: () => body.open(),
       sink: response,
-      ...(call.type === "detached" ? { deadline: this.#detachedDeadline(call) } : {}),
+      ...(deadline === undefined ? {} : { deadline }),
     };
     const placing = this.#options.placer
       .place({ fnId: call.fn.id, attempt, signal, detached: call.type === "detached" })
@@ -84,19 +87,20 @@ export class LbAgent implements Agent {
     return response.head;
   }
 
-  #callSignal(call: CallRequest, clientGone: AbortSignal): AbortSignal {
+  #callSignal(call: CallRequest, clientGone: AbortSignal, deadline?: Date): AbortSignal {
     const signals = [call.signal, clientGone, this.#closing.signal];
-    if (call.type === "detached") {
-      signals.push(AbortSignal.timeout(this.#detachedDeadline(call).getTime() - Date.now()));
+    if (deadline !== undefined) {
+      signals.push(AbortSignal.timeout(Math.max(0, deadline.getTime() - Date.now())));
     }
     return AbortSignal.any(signals);
   }
 
+  /** Fn's reservation for detached calls: placer timeout + fn timeout + headroom. */
   #detachedDeadline(call: CallRequest): Date {
     const headroom = this.#options.executionHeadroomMs ?? 360_000;
     const ms = this.#options.placerConfig.detachedPlacerTimeoutMs +
       call.fn.timeoutSeconds * 1000 + headroom;
-    return new Date(call.createdAt.getTime() + ms);
+    return new Date(Date.now() + ms);
   }
 
   #tryCall(call: CallRequest, startedAt: Date, executionNs: number): TryCall {
@@ -149,7 +153,8 @@ export class LbAgent implements Agent {
    * `graceMs` to finish, then are cancelled; then the runner connections close.
    */
   async close(graceMs = 30_000): Promise<void> {
-    if (!this.#closing.signal.aborted) {
+    if (!this.#closed) {
+      this.#closed = true;
       const all = Promise.allSettled([...this.#inFlight]);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));

@@ -119,9 +119,12 @@ export async function placeCall<A>(
         metrics.poolEmpty.inc();
         if (isUserBadGateway(poolError)) break;
       }
-      if (!await pause(config.retryAllDelayMs, request.signal, deadline)) break;
+      const paused = await pause(config.retryAllDelayMs, request.signal, deadline);
+      if (paused !== "ok") {
+        tally.timedOut = paused === "deadline";
+        break;
+      }
     }
-    tally.timedOut = performance.now() >= deadline;
     if (poolError !== undefined) {
       metrics.poolError.inc();
       throw poolError;
@@ -192,18 +195,23 @@ function isUserBadGateway(err: unknown): boolean {
   return isAPIError(err) && err.status === 502 && err.blame === "user";
 }
 
-/** Waits `ms`; false when the signal aborted or the deadline passes first. */
-function pause(ms: number, signal: AbortSignal, deadline: number): Promise<boolean> {
+/** Waits `ms`, unless the signal aborts or the deadline passes first. */
+function pause(
+  ms: number,
+  signal: AbortSignal,
+  deadline: number,
+): Promise<"ok" | "aborted" | "deadline"> {
   const left = deadline - performance.now();
-  if (signal.aborted || left <= 0) return Promise.resolve(false);
+  if (signal.aborted) return Promise.resolve("aborted");
+  if (left <= 0) return Promise.resolve("deadline");
   return new Promise((resolve) => {
-    const finish = (ok: boolean) => {
+    const finish = (result: "ok" | "aborted" | "deadline") => {
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
-      resolve(ok);
+      resolve(result);
     };
-    const onAbort = () => finish(false);
-    const timer = setTimeout(() => finish(ms < left), Math.min(ms, left));
+    const onAbort = () => finish("aborted");
+    const timer = setTimeout(() => finish(ms < left ? "ok" : "deadline"), Math.min(ms, left));
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
