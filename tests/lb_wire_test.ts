@@ -132,7 +132,7 @@ const nack: RunnerMsg = finished({
   executionDuration: 0,
 });
 
-async function deadAddress(): Promise<string> {
+function deadAddress(): string {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -305,7 +305,7 @@ Deno.test("LbAgent maps a failed CallFinished to the client's error", async (t) 
 });
 
 Deno.test("LbAgent skips a runner that is down and places on the next one", async () => {
-  const dead = await deadAddress();
+  const dead = deadAddress();
   await using ok = await startFakeGoRunner(echo);
   await using lb = lbOver([dead, ok.address]);
   for (let i = 0; i < 3; i++) {
