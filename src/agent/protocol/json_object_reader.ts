@@ -64,6 +64,9 @@ export async function readJsonObject(src: ByteSource, maxBytes: number): Promise
       if (b === QUOTE) inString = true;
       else if (b === OPEN) depth++;
       else if (b === CLOSE && --depth === 0) {
+        if (maxBytes > 0 && size + (i + 1 - start) > maxBytes) {
+          throw new JsonFrameError("response too large");
+        }
         parts.push(chunk.subarray(start, i + 1));
         src.unread(chunk.subarray(i + 1));
         return new TextDecoder().decode(concat(parts));
