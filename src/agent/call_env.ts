@@ -5,7 +5,7 @@
  * @module
  */
 
-import { APIError } from "../models/api_error.ts";
+import { CallBuildError } from "./call_build_error.ts";
 import type { App } from "../models/app.ts";
 import type { Fn } from "../models/fn.ts";
 import type { FunctionFormat } from "./container.ts";
@@ -27,14 +27,14 @@ export const FN_LISTENER = "unix:/tmp/iofs/lsnr.sock";
 /**
  * The format of `fn`: the `fnd.io/format` annotation, or `http-stream` when absent.
  *
- * @throws {APIError} 400 when the annotation is not one of {@linkcode FUNCTION_FORMATS}
+ * @throws {CallBuildError} 400 when the annotation is not one of {@linkcode FUNCTION_FORMATS}
  */
 export function functionFormat(fn: Fn): FunctionFormat {
   const value = fn.annotations[FORMAT_ANNOTATION];
   if (value === undefined) return "http-stream";
   const match = FUNCTION_FORMATS.find((f) => f === value);
   if (match === undefined) {
-    throw new APIError(
+    throw new CallBuildError(
       400,
       `Invalid annotation ${FORMAT_ANNOTATION}: ${JSON.stringify(value)} is not a known format, ` +
         `use one of ${FUNCTION_FORMATS.map((f) => JSON.stringify(f)).join(", ")} ` +

@@ -10,6 +10,7 @@
 import { APIError, serverTooBusy } from "../models/api_error.ts";
 import type { Logger } from "../log.ts";
 import type { AgentConfig } from "./agent_config.ts";
+import { cannotAllocate } from "./call_build_error.ts";
 import { type CapacitySources, readCapacity, systemSources } from "./capacity.ts";
 import type { Agent, CallOutcome, CallRequest, CallResponse, CallStatus } from "./call.ts";
 import type { ContainerLauncher, Dispatch, DispatchOutcome, HotContainer } from "./container.ts";
@@ -68,11 +69,6 @@ interface QueueEntry {
   readonly template: ContainerTemplate;
   readonly queue: SlotQueue<SlotLease>;
   readonly launcher: HotLauncher;
-}
-
-/** 400 when a function needs more than the whole machine offers. */
-function cannotAllocate(): APIError {
-  return new APIError(400, "Requested CPU/Memory cannot be allocated");
 }
 
 /** Runs calls in local hot containers. */

@@ -8,6 +8,7 @@
  */
 
 import type { Agent, CallOutcome, CallRequest, CallResponse } from "../agent/call.ts";
+import { CallBuildError } from "../agent/call_build_error.ts";
 import type { Logger } from "../log.ts";
 import { isAPIError } from "../models/api_error.ts";
 import type { App } from "../models/app.ts";
@@ -53,7 +54,9 @@ export async function runCall(req: Request, ctx: RouteContext, site: CallSite): 
   } catch (err) {
     // The client left: nobody reads the answer (Fn logs 444).
     if (req.signal.aborted) return new Response(null, { status: 444 });
-    return withCallId(errorResponse(body.error() ?? err, log), callId);
+    const res = errorResponse(body.error() ?? err, log);
+    // An error from building the call means there never was a call to name.
+    return err instanceof CallBuildError ? res : withCallId(res, callId);
   }
   void res.done.then((outcome) => logOutcome(log, outcome, "debug"));
   const head = site.respond(res);

@@ -9,6 +9,7 @@ import {
 } from "../../tests/_fake_agent.ts";
 import { deferred } from "../../tests/_fake_launcher.ts";
 import type { CallRequest } from "../agent/call.ts";
+import { cannotAllocate } from "../agent/call_build_error.ts";
 import { APIError, serverTooBusy } from "../models/api_error.ts";
 import { invokeFn } from "./invoke.ts";
 
@@ -159,4 +160,15 @@ Deno.test("invokeFn() answers with a stdin/stdout-format function's own status",
   assert.equal(res.status, 404);
   assert.equal(await res.text(), "nope");
   assert.equal(res.headers.get("x-fn-format"), "http");
+});
+
+Deno.test("invokeFn() sends no Fn-Call-Id when the call could not even be built", async () => {
+  const agent = new ScriptedAgent(() => Promise.reject(cannotAllocate()));
+  const res = await invokeFn(
+    new Request(URL, { method: "POST" }),
+    routeContext(URL, { fnID: "FN1" }, { agent }),
+  );
+  assert.equal(res.status, 400);
+  assert.equal(res.headers.get("fn-call-id"), null);
+  assert.deepEqual(await res.json(), { message: "Requested CPU/Memory cannot be allocated" });
 });
