@@ -11,7 +11,9 @@
 import { EnvReader } from "./_env.ts";
 import { type AgentConfig, readAgentConfig } from "./agent/agent_config.ts";
 import { type DbLocation, parseDbUrl } from "./datastore/db_url.ts";
+import { type LbConfig, readLbConfig } from "./lb/lb_config.ts";
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "./log.ts";
+import { readRunnerConfig, type RunnerConfig } from "./runner/runner_config.ts";
 
 /** The four roles one fnd binary can play. */
 export const NODE_TYPES = ["full", "api", "lb", "pure-runner"] as const;
@@ -44,6 +46,10 @@ export interface Config {
   readonly server: ServerConfig;
   /** The local agent (full and pure-runner nodes). */
   readonly agent: AgentConfig;
+  /** Runner pool and placement; present on `lb` nodes only. */
+  readonly lb?: LbConfig;
+  /** gRPC listener and status; present on `pure-runner` nodes only. */
+  readonly runner?: RunnerConfig;
 }
 
 /** A configuration with one or more bad variables. */
@@ -70,8 +76,10 @@ export function loadConfig(
   const reader = new EnvReader(env);
   const server = readServerConfig(reader, cwd);
   const agent = readAgentConfig(reader);
+  const lb = server.nodeType === "lb" ? readLbConfig(reader, server.db !== undefined) : undefined;
+  const runner = server.nodeType === "pure-runner" ? readRunnerConfig(reader) : undefined;
   if (reader.errors.length > 0) throw new ConfigError(reader.errors);
-  return { server, agent };
+  return { server, agent, ...(lb ? { lb } : {}), ...(runner ? { runner } : {}) };
 }
 
 function readNodeType(reader: EnvReader): NodeType {
