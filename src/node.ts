@@ -13,6 +13,7 @@ import type { EntityLookup } from "./api/route_context.ts";
 import type { Config } from "./config.ts";
 import type { Datastore } from "./datastore/datastore.ts";
 import { openDatastore } from "./datastore/open_datastore.ts";
+import { InFlightRequests } from "./in_flight.ts";
 import { log as rootLog, type Logger } from "./log.ts";
 
 /** Options of {@linkcode startNode}; parts given here are used instead of built. */
@@ -114,47 +115,69 @@ function serve(
   owned: Owned,
 ): RunningNode {
   const abort = new AbortController();
+  const inFlight = new InFlightRequests(log);
   const server = Deno.serve({
     port: config.server.port,
     hostname,
     signal: abort.signal,
     onListen: () => {},
-  }, handler);
+  }, inFlight.wrap(handler));
   const port = server.addr.port;
   log.info("fnd listening", { port, hostname });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= shutdown(server, abort, config.server.shutdownGraceMs, log, owned);
+    closing ??= shutdown({
+      server,
+      abort,
+      inFlight,
+      graceMs: config.server.shutdownGraceMs,
+      log,
+      owned,
+    });
     return closing;
   };
   const finished = server.finished.then(() => close());
   return { port, finished, close, [Symbol.asyncDispose]: close };
 }
 
-async function shutdown(
-  server: Deno.HttpServer<Deno.NetAddr>,
-  abort: AbortController,
-  graceMs: number,
-  log: Logger,
-  owned: Owned,
-): Promise<void> {
+interface Shutdown {
+  readonly server: Deno.HttpServer<Deno.NetAddr>;
+  readonly abort: AbortController;
+  readonly inFlight: InFlightRequests;
+  readonly graceMs: number;
+  readonly log: Logger;
+  readonly owned: Owned;
+}
+
+async function shutdown({ server, abort, inFlight, graceMs, log, owned }: Shutdown): Promise<void> {
   const deadline = Date.now() + graceMs;
-  log.info("fnd shutting down", { grace_ms: graceMs });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const graceOver = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), graceMs);
-  });
-  const outcome = await Promise.race([server.shutdown().then(() => "done" as const), graceOver]);
-  clearTimeout(timer);
-  if (outcome === "timeout") {
+  log.info("fnd shutting down", { grace_ms: graceMs, in_flight: inFlight.count });
+  // Drain before `shutdown()`: it would cut off request bodies still being read.
+  let finished = await inFlight.drain(graceMs);
+  if (finished) finished = await within(server.shutdown(), deadline - Date.now());
+  if (!finished) {
     log.warn("requests still running after the shutdown grace period; closing them", {
       grace_ms: graceMs,
+      in_flight: inFlight.count,
     });
     abort.abort();
   }
   await server.finished.catch(() => {});
   await closeOwned(owned, Math.max(0, deadline - Date.now()), log);
   log.info("fnd stopped");
+}
+
+/** Whether `promise` settles within `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function closeOwned(owned: Owned, graceMs: number, log: Logger): Promise<void> {
