@@ -222,7 +222,9 @@ export class LocalAgent implements Agent {
     this.#callOver();
     const completedAt = new Date();
     return {
-      status: signal.aborted ? "canceled" : outcomeStatus(outcome),
+      // Deno also aborts a request's signal after a successful response, so only a
+      // failed call counts as canceled by the client.
+      status: outcome.error !== undefined && signal.aborted ? "canceled" : outcomeStatus(outcome),
       ...(outcome.error ? { error: outcome.error } : {}),
       schedulerMs: started.startedAt - submittedAt,
       executionMs: completedAt.getTime() - started.startedAt,

@@ -62,8 +62,10 @@ export async function runCall(req: Request, ctx: RouteContext, site: CallSite): 
   const head = site.respond(res);
   head.headers.set("Fn-Call-Id", callId);
   if (NULL_BODY_STATUSES.has(head.status) || req.method === "HEAD") {
-    // Drain so the container is released as soon as the function is done.
-    void drain(res.body);
+    // No body goes out, but the function's must be read to its end before answering:
+    // Deno aborts the request's signal once the response is sent, which would count
+    // as the client leaving mid-call.
+    await drain(res.body);
     return new Response(null, head);
   }
   return new Response(res.body, head);
