@@ -9,6 +9,8 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
+import { isIP } from "node:net";
+import { checkServerIdentity } from "node:tls";
 
 /** PEM file paths; all empty means plaintext. */
 export interface TlsFiles {
@@ -36,24 +38,52 @@ function read(path: string, what: string, variable: string): Buffer {
   }
 }
 
+/** What a client channel to one runner needs: credentials and channel options. */
+export interface ChannelSecurity {
+  readonly credentials: grpc.ChannelCredentials;
+  readonly options: grpc.ChannelOptions;
+}
+
+/** SNI name sent to runners addressed by IP (SNI cannot carry an IP address). */
+const IP_SNI_NAME = "fnd-runner";
+
 /**
- * LB side: plaintext, server-verified TLS (CA only) or mTLS (CA + cert + key).
+ * LB side, for the runner at `address` (`host:port`): plaintext, server-verified TLS
+ * (CA only) or mTLS (CA + cert + key). The runner's certificate must name its host
+ * (DNS name or IP address SAN).
  *
  * @param names the variable names to mention in errors
  * @throws {Error} when a file cannot be read or only one of cert/key is set
  */
-export function channelCredentials(
+export function channelSecurity(
   files: TlsFiles,
   names: { ca: string; cert: string; key: string },
-): grpc.ChannelCredentials {
-  if (!tlsEnabled(files)) return grpc.credentials.createInsecure();
+  address: string,
+): ChannelSecurity {
+  if (!tlsEnabled(files)) return { credentials: grpc.credentials.createInsecure(), options: {} };
   if ((files.certFile === "") !== (files.keyFile === "")) {
     throw new Error(`Set both ${names.cert} and ${names.key} (or neither) for runner TLS`);
   }
   const ca = files.caFile === "" ? null : read(files.caFile, "CA", names.ca);
   const key = files.keyFile === "" ? null : read(files.keyFile, "private key", names.key);
   const cert = files.certFile === "" ? null : read(files.certFile, "certificate", names.cert);
-  return grpc.credentials.createSsl(ca, key, cert);
+  const host = hostOf(address);
+  if (isIP(host) === 0) {
+    return { credentials: grpc.credentials.createSsl(ca, key, cert), options: {} };
+  }
+  // Deno's TLS refuses an IP address as SNI server name, so a placeholder name is
+  // sent and the certificate is still checked against the runner's IP address.
+  const credentials = grpc.credentials.createSsl(ca, key, cert, {
+    checkServerIdentity: (_name, peer) => checkServerIdentity(host, peer),
+  });
+  return { credentials, options: { "grpc.ssl_target_name_override": IP_SNI_NAME } };
+}
+
+function hostOf(address: string): string {
+  const bracketed = /^\[(.*)\]:\d+$/.exec(address);
+  if (bracketed) return bracketed[1]!;
+  const colon = address.lastIndexOf(":");
+  return colon < 0 ? address : address.slice(0, colon);
 }
 
 /**

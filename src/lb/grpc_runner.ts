@@ -19,6 +19,8 @@ import type { RunnerAttempt } from "./runner_attempt.ts";
 /** Connection settings of a runner client. */
 export interface GrpcRunnerOptions {
   readonly credentials: grpc.ChannelCredentials;
+  /** Extra channel options (e.g. from `channelSecurity`). */
+  readonly channelOptions?: grpc.ChannelOptions;
   /** How long an attempt waits for a channel that is not connected yet. @default {250} */
   readonly connectTimeoutMs?: number;
   /** Longest reconnect backoff. @default {5000} */
@@ -43,6 +45,7 @@ export class GrpcRunner implements Runner<RunnerAttempt> {
   constructor(address: string, options: GrpcRunnerOptions) {
     this.address = address;
     this.#client = newRunnerClient(address, options.credentials, {
+      ...options.channelOptions,
       "grpc.initial_reconnect_backoff_ms": 200,
       "grpc.max_reconnect_backoff_ms": options.maxReconnectBackoffMs ?? 5000,
       // Transparent retries would buffer every body frame for a replay that the
@@ -80,25 +83,29 @@ export class GrpcRunner implements Runner<RunnerAttempt> {
   /** Why no attempt should be made now, or undefined when the channel is usable. */
   async #whyUnreachable(signal: AbortSignal): Promise<Error | undefined> {
     const channel = this.#client.getChannel();
-    const state = channel.getConnectivityState(true);
-    if (state === grpc.connectivityState.READY) return undefined;
-    if (
-      state === grpc.connectivityState.TRANSIENT_FAILURE ||
-      state === grpc.connectivityState.SHUTDOWN
-    ) {
-      return new Error(`runner ${this.address} is unreachable (${grpc.connectivityState[state]})`);
-    }
     const deadline = Date.now() + this.#connectTimeoutMs;
-    const ready = await new Promise<boolean>((resolve) => {
-      const onAbort = () => resolve(false);
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.#client.waitForReady(deadline, (err) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(err === undefined || err === null);
+    let state = channel.getConnectivityState(true);
+    // A channel that is connecting gets a short wait; one that failed is skipped at once.
+    while (state === grpc.connectivityState.IDLE || state === grpc.connectivityState.CONNECTING) {
+      if (signal.aborted) return undefined;
+      const changed = await new Promise<boolean>((resolve) => {
+        const onAbort = () => resolve(false);
+        signal.addEventListener("abort", onAbort, { once: true });
+        channel.watchConnectivityState(state, deadline, (err) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(err === undefined || err === null);
+        });
       });
-    });
-    if (ready || signal.aborted) return undefined;
-    return new Error(`runner ${this.address} did not connect within ${this.#connectTimeoutMs} ms`);
+      if (!changed) {
+        if (signal.aborted) return undefined;
+        return new Error(
+          `runner ${this.address} did not connect within ${this.#connectTimeoutMs} ms`,
+        );
+      }
+      state = channel.getConnectivityState(true);
+    }
+    if (state === grpc.connectivityState.READY) return undefined;
+    return new Error(`runner ${this.address} is unreachable (${grpc.connectivityState[state]})`);
   }
 
   /** See {@linkcode Runner.status}; `request` becomes the `Status2` Struct. */
