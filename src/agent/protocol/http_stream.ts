@@ -192,7 +192,7 @@ class HttpStreamCall {
           if (next.done) {
             controller.close();
             this.#settler.finish({ reusable: true });
-          } else controller.enqueue(new Uint8Array(next.value));
+          } else controller.enqueue(next.value);
         } catch (err) {
           controller.error(this.#bodyError(err));
         }
