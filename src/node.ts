@@ -14,7 +14,10 @@ import type { Config } from "./config.ts";
 import type { Datastore } from "./datastore/datastore.ts";
 import { openDatastore } from "./datastore/open_datastore.ts";
 import { InFlightRequests } from "./in_flight.ts";
+import { createLbAgent, createLbLookup } from "./lb/create_lb_agent.ts";
 import { log as rootLog, type Logger } from "./log.ts";
+import type { RunnerServer } from "./runner/runner_server.ts";
+import { startPureRunner } from "./runner/start_pure_runner.ts";
 
 /** Options of {@linkcode startNode}; parts given here are used instead of built. */
 export interface StartNodeOptions {
@@ -57,34 +60,41 @@ export class UnsupportedNodeTypeError extends Error {
 interface Owned {
   datastore?: Datastore;
   agent?: Agent;
+  /** The gRPC listener of a pure runner. */
+  runnerServer?: RunnerServer;
 }
 
 /**
  * Starts a node of `config.server.nodeType` and resolves once it listens.
  *
- * @throws {UnsupportedNodeTypeError} for `lb` and `pure-runner`
- * @throws {Error} when the datastore cannot be opened or the port cannot be bound
+ * @throws {Error} when the datastore cannot be opened, the agent cannot start (Docker,
+ *   runner TLS files) or a port cannot be bound
  */
 export async function startNode(
   config: Config,
   options: StartNodeOptions = {},
 ): Promise<RunningNode> {
   const { server } = config;
-  if (server.nodeType === "lb" || server.nodeType === "pure-runner") {
-    throw new UnsupportedNodeTypeError(server.nodeType);
-  }
   const log = (options.log ?? rootLog).child({ node_type: server.nodeType });
   const owned: Owned = {};
   try {
-    const datastore = options.datastore ?? await openOwnDatastore(config, log, owned);
-    const agent = options.agent ??
-      (server.nodeType === "full" ? await startOwnAgent(config, log, owned) : undefined);
+    // An LB reads FN_DB_URL only when it has no API node; a pure runner has no store.
+    const wantsDatastore = server.nodeType === "full" || server.nodeType === "api" ||
+      (server.nodeType === "lb" && server.db !== undefined && config.lb?.runnerApiUrl === "");
+    const datastore = options.datastore ??
+      (wantsDatastore ? await openOwnDatastore(config, log, owned) : undefined);
+    const agent = options.agent ?? await startOwnAgent(config, log, owned);
+    if (server.nodeType === "pure-runner" && agent !== undefined) {
+      owned.runnerServer = await startPureRunner(config, agent, log);
+    }
+    const lookup = options.lookup ??
+      (server.nodeType === "lb" ? createLbLookup(config) : undefined) ?? datastore;
     const handler = createHandler({
       nodeType: server.nodeType,
       config: server,
       datastore,
       agent,
-      lookup: options.lookup ?? datastore,
+      lookup,
       log,
     });
     return serve(handler, config, options.hostname ?? "0.0.0.0", log, owned);
@@ -102,8 +112,30 @@ async function openOwnDatastore(config: Config, log: Logger, owned: Owned): Prom
   return owned.datastore;
 }
 
-async function startOwnAgent(config: Config, log: Logger, owned: Owned): Promise<Agent> {
-  owned.agent = await startLocalAgent(config.agent, log);
+async function startOwnAgent(
+  config: Config,
+  log: Logger,
+  owned: Owned,
+): Promise<Agent | undefined> {
+  switch (config.server.nodeType) {
+    case "full":
+      owned.agent = await startLocalAgent(config.agent, log);
+      break;
+    case "pure-runner": {
+      // A full runner must NACK at once so that the LB can try another runner.
+      const nonBlocking = config.runner?.nonBlocking ?? true;
+      owned.agent = await startLocalAgent(
+        { ...config.agent, nonBlockingResourceTracker: nonBlocking },
+        log,
+      );
+      break;
+    }
+    case "lb":
+      owned.agent = createLbAgent(config, log);
+      break;
+    default:
+      return undefined;
+  }
   return owned.agent;
 }
 
@@ -181,6 +213,14 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 async function closeOwned(owned: Owned, graceMs: number, log: Logger): Promise<void> {
+  try {
+    // Runner streams finish (or are cut) before the agent that runs them closes.
+    await owned.runnerServer?.close(graceMs);
+  } catch (err) {
+    log.error("closing the runner's gRPC server failed", {
+      error: err instanceof Error ? err : String(err),
+    });
+  }
   try {
     await owned.agent?.close(graceMs);
   } catch (err) {

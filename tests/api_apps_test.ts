@@ -6,6 +6,9 @@ import assert from "node:assert/strict";
 import { assertError, client } from "./_http.ts";
 import { startFnd } from "./_server.ts";
 
+/** The /v2 API is the same on full and api nodes; api nodes need no Docker. */
+const API_NODE = { env: { FN_NODE_TYPE: "api" } };
+
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ANN = {
   invalidKey:
@@ -24,7 +27,7 @@ function manyAnnotations(n: number): Record<string, number> {
 }
 
 Deno.test("POST /v2/apps", async (t) => {
-  await using fnd = await startFnd();
+  await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);
 
   await t.step("creates an app and answers 200 with Fn's fields in Fn's order", async () => {
@@ -161,7 +164,7 @@ Deno.test("POST /v2/apps", async (t) => {
 });
 
 Deno.test("GET, PUT and DELETE /v2/apps/{appID}", async (t) => {
-  await using fnd = await startFnd();
+  await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);
   const created = (await api.post("/v2/apps", {
     name: "app",
@@ -281,7 +284,7 @@ Deno.test("GET, PUT and DELETE /v2/apps/{appID}", async (t) => {
 });
 
 Deno.test("GET /v2/apps pages through 55 apps by name", async (t) => {
-  await using fnd = await startFnd();
+  await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);
   const names = Array.from({ length: 55 }, (_, i) => `app${String(i).padStart(2, "0")}`);
   // Created in a shuffled order: the list is ordered by name, not by creation.
@@ -355,7 +358,7 @@ Deno.test("GET /v2/apps pages through 55 apps by name", async (t) => {
 });
 
 Deno.test("POST /v2/apps lets exactly one of 20 concurrent creates of a name win", async () => {
-  await using fnd = await startFnd();
+  await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);
   const results = await Promise.all(
     Array.from({ length: 20 }, () => api.post("/v2/apps", { name: "raced" })),

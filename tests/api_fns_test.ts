@@ -6,10 +6,13 @@ import assert from "node:assert/strict";
 import { assertError, client } from "./_http.ts";
 import { startFnd } from "./_server.ts";
 
+/** The /v2 API is the same on full and api nodes; api nodes need no Docker. */
+const API_NODE = { env: { FN_NODE_TYPE: "api" } };
+
 const INVOKE_KEY = "fnproject.io/fn/invokeEndpoint";
 
 Deno.test("POST /v2/fns", async (t) => {
-  await using fnd = await startFnd();
+  await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);
   const app = (await api.post("/v2/apps", { name: "app", shape: "GENERIC_ARM" })).json;
   const other = (await api.post("/v2/apps", { name: "other" })).json;
@@ -146,7 +149,7 @@ Deno.test("POST /v2/fns", async (t) => {
 });
 
 Deno.test("GET /v2/fns", async (t) => {
-  await using fnd = await startFnd();
+  await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);
   const app = (await api.post("/v2/apps", { name: "app" })).json;
   const names = Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, "0")}`);
@@ -195,7 +198,7 @@ Deno.test("GET /v2/fns", async (t) => {
 });
 
 Deno.test("PUT and DELETE /v2/fns/{fnID}", async (t) => {
-  await using fnd = await startFnd();
+  await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);
   const app = (await api.post("/v2/apps", { name: "app" })).json;
   const fn = (await api.post("/v2/fns", {

@@ -74,8 +74,19 @@ Deno.test("fnd's router answers like Fn's", async (t) => {
   });
 });
 
+Deno.test("a full node serves /v2 and the invoke and trigger routes", async () => {
+  await using fnd = await startFnd();
+  const api = client(fnd.url);
+  assert.equal((await api.get("/v2/apps")).status, 200);
+  assertError(await api.post("/invoke/nope"), 404, "Fn not found");
+  assertError(await api.get("/invoke/nope"), 405, "Method not allowed: GET /invoke/nope");
+  assertError(await api.post("/invoke/"), 404, "Path not found: POST /invoke/");
+  assertError(await api.request("PATCH", "/t/nope/x"), 404, "App not found");
+  assertError(await api.get("/t/"), 404, "Path not found: GET /t/");
+});
+
 Deno.test("FN_MAX_REQUEST_SIZE refuses large bodies with 413", async (t) => {
-  await using fnd = await startFnd({ env: { FN_MAX_REQUEST_SIZE: "2000" } });
+  await using fnd = await startFnd({ env: { FN_NODE_TYPE: "api", FN_MAX_REQUEST_SIZE: "2000" } });
   const api = client(fnd.url);
   const body = JSON.stringify({ name: "big", config: { k: "x".repeat(2969) } });
   assert.equal(new TextEncoder().encode(body).length, 3001);

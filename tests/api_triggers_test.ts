@@ -7,6 +7,9 @@ import assert from "node:assert/strict";
 import { assertError, client } from "./_http.ts";
 import { startFnd } from "./_server.ts";
 
+/** The /v2 API is the same on full and api nodes; api nodes need no Docker. */
+const API_NODE = { env: { FN_NODE_TYPE: "api" } };
+
 const HTTP_KEY = "fnproject.io/trigger/httpEndpoint";
 
 async function setup(api: ReturnType<typeof client>) {
@@ -19,7 +22,7 @@ async function setup(api: ReturnType<typeof client>) {
 }
 
 Deno.test("POST /v2/triggers", async (t) => {
-  await using fnd = await startFnd();
+  await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);
   const { app, f1, f2, fo } = await setup(api);
   const base = { "app_id": app.id, "fn_id": f1.id, type: "http" };
@@ -148,7 +151,9 @@ Deno.test("POST /v2/triggers", async (t) => {
 });
 
 Deno.test("GET /v2/triggers and /v2/triggers/{triggerID}", async (t) => {
-  await using fnd = await startFnd({ env: { FN_PUBLIC_LB_URL: "https://fn.example.com/base/" } });
+  await using fnd = await startFnd({
+    env: { FN_NODE_TYPE: "api", FN_PUBLIC_LB_URL: "https://fn.example.com/base/" },
+  });
   const api = client(fnd.url);
   const { app, f1, f2 } = await setup(api);
   for (let i = 0; i < 7; i++) {
@@ -228,7 +233,7 @@ Deno.test("GET /v2/triggers and /v2/triggers/{triggerID}", async (t) => {
 });
 
 Deno.test("PUT and DELETE /v2/triggers/{triggerID}", async (t) => {
-  await using fnd = await startFnd();
+  await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);
   const { app, f1, f2, fo } = await setup(api);
   const mk = async (name: string, source: string, fnId = f1.id) =>

@@ -54,7 +54,11 @@ Deno.test("fnd exits 1 when its port is taken", async () => {
   const port = String((listener.addr as Deno.NetAddr).port);
   const dir = await Deno.makeTempDir({ prefix: "fnd-startup-" });
   try {
-    const { code, stderr } = await runFnd({ FN_PORT: port, FN_DB_URL: `sqlite3://${dir}/fn.db` });
+    const { code, stderr } = await runFnd({
+      FN_NODE_TYPE: "api",
+      FN_PORT: port,
+      FN_DB_URL: `sqlite3://${dir}/fn.db`,
+    });
     assert.equal(code, 1);
     assert.match(stderr, /fnd could not start/);
     assert.match(stderr, /[Aa]ddr(ess)? ?[Ii]n ?[Uu]se/);
