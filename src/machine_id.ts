@@ -29,11 +29,15 @@ function safeInterfaces(): Deno.NetworkInterfaceInfo[] {
   }
 }
 
-/** `ip << 16 | port` for the first external IPv4 address (127.0.0.1 when there is none). */
+/**
+ * `ip << 16 | port` for the first external IPv4 address among `interfaces`
+ * (127.0.0.1 when there is none).
+ */
 export function machineIdFor(
   port: number,
-  address: string | undefined = firstExternalIpv4(),
+  interfaces: readonly Deno.NetworkInterfaceInfo[] = safeInterfaces(),
 ): bigint {
+  const address = firstExternalIpv4(interfaces);
   const ip = address === undefined ? LOOPBACK : ipv4ToBigInt(address);
   return (ip << 16n) | BigInt(port & 0xffff);
 }

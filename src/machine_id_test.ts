@@ -17,6 +17,6 @@ Deno.test("firstExternalIpv4() skips loopback, docker0 and IPv6", () => {
 });
 
 Deno.test("machineIdFor() is ip << 16 | port", () => {
-  assert.equal(machineIdFor(8080, "10.1.2.3"), (0x0a010203n << 16n) | 8080n);
-  assert.equal(machineIdFor(8080, undefined), (0x7f000001n << 16n) | 8080n);
+  assert.equal(machineIdFor(8080, [nic("eth0", "IPv4", "10.1.2.3")]), (0x0a010203n << 16n) | 8080n);
+  assert.equal(machineIdFor(8080, []), (0x7f000001n << 16n) | 8080n);
 });
