@@ -108,6 +108,10 @@ Deno.test("runner Engage answers result_start, ≤10240-byte frames, finished, t
   assert.equal(call.url, "http://lb.example/invoke/FN1");
   assert.equal(call.headers.get("content-type"), "application/json");
   assert.deepEqual(runner.runner.counters, { active: 0, requestsReceived: 1, requestsHandled: 1 });
+  assert.match(
+    await runner.registry.metrics(),
+    /fn_runner_engage_count\{outcome="completed"\} 1/,
+  );
 });
 
 Deno.test("runner Engage NACKs a full agent before any output", async () => {
@@ -123,6 +127,7 @@ Deno.test("runner Engage NACKs a full agent before any output", async () => {
   assert.equal(f.errorStr, "Timed out - server too busy");
   assert.equal(f.errorUser, false);
   assert.equal(f.details, "01CALL");
+  assert.match(await runner.registry.metrics(), /fn_runner_engage_count\{outcome="nack"\} 1/);
 });
 
 Deno.test("runner Engage fails with Protocol failure when the first message is not TryCall", async () => {

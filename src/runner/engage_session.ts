@@ -42,6 +42,14 @@ export interface SessionContext {
 
 type Phase = "try" | "body" | "done";
 
+/** How an Engage stream ended, for the runner's metrics. */
+export type EngageOutcome =
+  | "completed"
+  | "failed"
+  | "nack"
+  | "cancelled"
+  | "protocol_error";
+
 /** Serves one Engage stream. */
 export class EngageSession {
   readonly #call: EngageCall;
@@ -49,6 +57,8 @@ export class EngageSession {
   readonly #abort = new AbortController();
   readonly #body: IncomingBody;
   #phase: Phase = "try";
+  #outcome: EngageOutcome = "cancelled";
+  #output = false;
   #createdAt = new Date();
   #eof = false;
   #closed = false;
@@ -63,7 +73,12 @@ export class EngageSession {
   }
 
   /** Runs the session to its end; never rejects. */
-  async run(): Promise<void> {
+  async run(): Promise<EngageOutcome> {
+    await this.#run();
+    return this.#outcome;
+  }
+
+  async #run(): Promise<void> {
     const call = this.#call;
     const first = new Promise<DecodedClientMsg | undefined>((r) => this.#resolveTry = r);
     call.on("data", (msg: DecodedClientMsg) => this.#onMessage(msg));
@@ -110,6 +125,10 @@ export class EngageSession {
   }
 
   #onGone(reason: unknown): void {
+    if (this.#phase !== "done") {
+      this.#outcome = "cancelled";
+      this.#log.info("the LB cancelled the call");
+    }
     this.#closed = true;
     this.#body.fail(reason);
     this.#abort.abort(reason);
@@ -118,6 +137,7 @@ export class EngageSession {
   }
 
   #protocolError(details: string): void {
+    this.#outcome = "protocol_error";
     const wasWaiting = this.#phase === "try" || this.#phase === "body";
     const error = Object.assign(new Error(details), { code: grpc.status.UNKNOWN, details });
     this.#body.fail(error);
@@ -148,6 +168,7 @@ export class EngageSession {
         createdAt,
         onStart: () => {
           startedAt = new Date();
+          this.#log.debug("call started");
           if (detached) {
             void this.#write({ resultStart: { http: { statusCode: 202, headers: [] } } });
           }
@@ -242,6 +263,13 @@ export class EngageSession {
 
   /** Sends `CallFinished` and ends the RPC with OK. */
   async #finish(finished: CallFinished): Promise<void> {
+    if (this.#phase !== "done") {
+      this.#outcome = finished.success
+        ? "completed"
+        : finished.errorCode === 503 && !this.#output
+        ? "nack"
+        : "failed";
+    }
     this.#phase = "done";
     // Whatever body is still arriving is not needed any more (e.g. after a NACK).
     this.#body.fail(new Error("the call is over"));
@@ -269,6 +297,7 @@ export class EngageSession {
   /** Writes with backpressure; false once the stream is closed. */
   async #write(msg: RunnerMsg): Promise<boolean> {
     if (this.#closed) return false;
+    if (!("finished" in msg)) this.#output = true;
     if (this.#call.write(msg)) return true;
     await new Promise<void>((resolve) => {
       const done = () => {

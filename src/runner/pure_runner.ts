@@ -40,6 +40,7 @@ export class PureRunner {
   readonly #agent: Agent;
   readonly #statusImage: string;
   readonly #status: StatusChecker;
+  readonly #metrics: RunnerMetrics;
   readonly #log: Logger;
   #active = 0;
   #received = 0;
@@ -52,7 +53,7 @@ export class PureRunner {
     this.#agent = options.agent;
     this.#statusImage = options.statusImage ?? "";
     this.#log = (options.log ?? rootLog).child({ component: "pure-runner" });
-    const metrics = options.metrics ?? new RunnerMetrics();
+    const metrics = this.#metrics = options.metrics ?? new RunnerMetrics();
     this.#status = new StatusChecker(this.#agent, this.#statusImage, () => this.counters, metrics);
   }
 
@@ -102,8 +103,12 @@ export class PureRunner {
       ? this.#log
       : this.#log.child({ fn_request_id: String(requestId) });
     try {
-      await new EngageSession(call, { agent: this.#agent, statusImage: this.#statusImage, log })
-        .run();
+      const session = new EngageSession(call, {
+        agent: this.#agent,
+        statusImage: this.#statusImage,
+        log,
+      });
+      this.#metrics.engages.inc({ outcome: await session.run() });
     } finally {
       this.#handled++;
       if (--this.#active === 0) this.#idle?.();
