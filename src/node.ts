@@ -16,6 +16,8 @@ import { openDatastore } from "./datastore/open_datastore.ts";
 import { InFlightRequests } from "./in_flight.ts";
 import { createLbAgent, createLbLookup } from "./lb/create_lb_agent.ts";
 import { log as rootLog, type Logger } from "./log.ts";
+import { meterAgent } from "./metrics/metered_agent.ts";
+import { collectProcessMetrics } from "./metrics/registry.ts";
 import type { RunnerServer } from "./runner/runner_server.ts";
 import { startPureRunner } from "./runner/start_pure_runner.ts";
 
@@ -76,6 +78,7 @@ export async function startNode(
 ): Promise<RunningNode> {
   const { server } = config;
   const log = (options.log ?? rootLog).child({ node_type: server.nodeType });
+  collectProcessMetrics();
   const owned: Owned = {};
   try {
     // An LB reads FN_DB_URL only when it has no API node; a pure runner has no store.
@@ -136,6 +139,8 @@ async function startOwnAgent(
     default:
       return undefined;
   }
+  // Calls are counted (fn_calls, fn_running, ...) alike on every node type that runs them.
+  owned.agent = meterAgent(owned.agent);
   return owned.agent;
 }
 

@@ -55,6 +55,8 @@ export interface AgentConfig {
   readonly iofsDockerPath: string;
   /** Docker registry auth config JSON (docker config format). */
   readonly dockerAuth: string;
+  /** How often running containers are sampled for `fn_docker_stats_*`; 0 = never. */
+  readonly dockerStatsIntervalMs?: number;
 }
 
 /** Reads the agent's section of the configuration; problems go to `reader.errors`. */
@@ -89,5 +91,6 @@ export function readAgentConfig(reader: EnvReader): AgentConfig {
     iofsPath: reader.string("FN_IOFS_PATH", "").trim(),
     iofsDockerPath: reader.string("FN_IOFS_DOCKER_PATH", "").trim(),
     dockerAuth: reader.string("FN_DOCKER_AUTH", ""),
+    dockerStatsIntervalMs: reader.int("FN_DOCKER_STATS_INTERVAL_MSECS", 5000, { min: 0 }),
   };
 }

@@ -8,6 +8,7 @@
  */
 
 import type { Logger } from "../log.ts";
+import { countRemoval } from "../metrics/container_metrics.ts";
 import type { Dispatch, DispatchRequest, HotContainer } from "./container.ts";
 import type { Evictor } from "./evictor.ts";
 import type { Reservation } from "./resource_tracker.ts";
@@ -190,6 +191,7 @@ export class ContainerLife {
 
   async #teardown(): Promise<void> {
     const o = this.#o;
+    countRemoval(o.container.spec, this.#retireReason, this.#exited);
     try {
       await o.container.close();
     } catch (err) {

@@ -16,6 +16,7 @@
 import Docker from "dockerode";
 import { hostname } from "node:os";
 import { log as rootLogger, type Logger } from "../log.ts";
+import { DockerStatsPoller } from "../metrics/docker_stats.ts";
 import { serverTooBusy } from "../models/api_error.ts";
 import type { AgentConfig } from "./agent_config.ts";
 import type { ContainerLauncher, ContainerSpec, HotContainer } from "./container.ts";
@@ -88,6 +89,8 @@ export class DockerLauncher implements ContainerLauncher {
   readonly #networks: NetworkPicker;
   readonly #logger: Logger;
   readonly #live = new Set<HotContainer>();
+  /** Samples this launcher's containers for `fn_docker_stats_*`, once there are any. */
+  readonly #stats: DockerStatsPoller;
   #closed = false;
 
   /** Prefer {@linkcode createDockerLauncher}, which checks the engine first. */
@@ -97,6 +100,13 @@ export class DockerLauncher implements ContainerLauncher {
     this.instanceId = engine.instanceId;
     this.#logger = logger;
     this.#networks = new NetworkPicker(config.dockerNetworks);
+    this.#stats = new DockerStatsPoller(engine.docker, {
+      label: `${LABELS.instance}=${engine.instanceId}`,
+      appIdLabel: LABELS.appId,
+      fnIdLabel: LABELS.fnId,
+      intervalMs: config.dockerStatsIntervalMs ?? 5000,
+      log: logger,
+    });
     this.#puller = new ImagePuller(engine.docker, {
       pullTimeoutMs: config.hotPullTimeoutMs,
       enableVolume: config.imageEnableVolume,
@@ -125,6 +135,7 @@ export class DockerLauncher implements ContainerLauncher {
       ? new ColdContainer(deps, spec, pullMs)
       : await startHotContainer(deps, spec, signal, pullMs);
     this.#live.add(container);
+    this.#stats.start();
     if (this.#closed) {
       await container.close();
       throw serverTooBusy("the launcher closed during the launch");
@@ -153,6 +164,7 @@ export class DockerLauncher implements ContainerLauncher {
   /** Removes every container this launcher started; later launches get 503. */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#stats.stop();
     const results = await Promise.allSettled([...this.#live].map((c) => c.close()));
     for (const r of results) {
       if (r.status === "rejected") {

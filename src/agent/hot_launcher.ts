@@ -11,6 +11,7 @@
 import { serverTooBusy } from "../models/api_error.ts";
 import { newId } from "../models/id.ts";
 import type { Logger } from "../log.ts";
+import { trackLaunch } from "../metrics/container_metrics.ts";
 import type { ContainerLauncher, HotContainer } from "./container.ts";
 import type { ContainerTemplate } from "./container_template.ts";
 import type { Evictor } from "./evictor.ts";
@@ -152,7 +153,7 @@ export class HotLauncher {
     const spec = { ...template.spec, id: newId() };
     let container: HotContainer;
     try {
-      container = await this.#o.launcher.launch(spec, this.#o.stopSignal);
+      container = await trackLaunch(spec, this.#o.launcher.launch(spec, this.#o.stopSignal));
     } catch (err) {
       reservation.release();
       queue.setContainerState("start", undefined);

@@ -9,6 +9,7 @@
 
 import { APIError, serverTooBusy } from "../models/api_error.ts";
 import type { Logger } from "../log.ts";
+import { type AgentState, trackAgentState } from "../metrics/agent_state_metrics.ts";
 import type { AgentConfig } from "./agent_config.ts";
 import { cannotAllocate } from "./call_build_error.ts";
 import { type CapacitySources, readCapacity, systemSources } from "./capacity.ts";
@@ -56,12 +57,14 @@ export function createLocalAgent(options: CreateLocalAgentOptions): LocalAgent {
     cpu_mcpus: capacity.cpuMillis,
     non_blocking: options.config.nonBlockingResourceTracker,
   });
-  return new LocalAgent({
+  const agent = new LocalAgent({
     config: options.config,
     launcher: options.launcher,
     tracker: new ResourceTracker(capacity),
     log: options.log,
   });
+  trackAgentState(agent);
+  return agent;
 }
 
 /** The per-key state: queue and launcher. */
@@ -100,6 +103,21 @@ export class LocalAgent implements Agent {
   /** Idle containers evicted so far. */
   get evictions(): number {
     return this.#evictor.evictions;
+  }
+
+  /** Containers per state and function, and reserved resources (for `/metrics`). */
+  stateSnapshot(): AgentState | undefined {
+    if (this.#stop.signal.aborted && this.#lives.size === 0) return undefined;
+    const { tracker } = this.#o;
+    return {
+      queues: [...this.#queues.values()].map((e) => ({
+        appId: e.template.spec.appId,
+        fnId: e.template.spec.fnId,
+        containers: e.queue.stats().containers,
+      })),
+      memory: { usedBytes: tracker.used.memoryBytes, totalBytes: tracker.capacity.memoryBytes },
+      cpu: { usedMillis: tracker.used.cpuMillis, totalMillis: tracker.capacity.cpuMillis },
+    };
   }
 
   async submit(call: CallRequest): Promise<CallResponse> {

@@ -8,6 +8,7 @@
 
 import { isAPIError, messages } from "../models/api_error.ts";
 import type { Logger } from "../log.ts";
+import { markErrorBlame } from "../metrics/api_metrics.ts";
 import { jsonObject, jsonValue } from "./json_text.ts";
 
 /** `{"message":"<text>"}\n` with Fn's JSON content type. */
@@ -30,8 +31,8 @@ export function errorResponse(err: unknown, log: Logger): Response {
     const headers: Record<string, string> = {};
     if (err.retryAfterSeconds !== undefined) headers["retry-after"] = String(err.retryAfterSeconds);
     if (err.status >= 500) log.warn("request failed", { status: err.status, error: err.message });
-    return errorBody(err.status, err.message, headers);
+    return markErrorBlame(errorBody(err.status, err.message, headers), err);
   }
   log.error("internal server error", { error: err instanceof Error ? err : String(err) });
-  return errorBody(500, messages.internal);
+  return markErrorBlame(errorBody(500, messages.internal), err);
 }

@@ -8,10 +8,11 @@
  */
 
 import type { NodeType } from "../config.ts";
+import { apiMetrics } from "../metrics/api_metrics.ts";
 import { withCors } from "./cors.ts";
 import { checkDeclaredLength } from "./body_limit.ts";
 import { errorBody, errorResponse } from "./error_response.ts";
-import type { RouteContext, RouteHandler, Services } from "./route_context.ts";
+import type { RouteContext, Services } from "./route_context.ts";
 import { decodePathText, Router } from "./router.ts";
 import { routesFor, type RouteSpec } from "./routes.ts";
 
@@ -36,8 +37,9 @@ export function createHandler(options: HandlerOptions): HttpHandler {
   if (routes.some((r) => r.group === "v2") && options.datastore === undefined) {
     throw new TypeError(`Cannot serve /v2 on a ${options.nodeType} node without a datastore`);
   }
-  const router = new Router<RouteHandler>();
-  for (const route of routes) router.add(route.method, route.path, route.handle);
+  const router = new Router<RouteSpec>();
+  for (const route of routes) router.add(route.method, route.path, route);
+  const metrics = apiMetrics();
   const services: Services = options;
   const maxBytes = options.config.maxRequestBytes;
 
@@ -51,8 +53,9 @@ export function createHandler(options: HandlerOptions): HttpHandler {
     switch (match.kind) {
       case "found": {
         const ctx: RouteContext = { url, params: match.params, services, log };
+        metrics.routed(req, match.value.path);
         try {
-          return await match.value(req, ctx);
+          return await match.value.handle(req, ctx);
         } catch (err) {
           return errorResponse(err, log);
         }
@@ -76,6 +79,7 @@ export function createHandler(options: HandlerOptions): HttpHandler {
       options.log.trace("request received", { method: req.method, url: req.url });
     }
     const res = await handler(req);
+    metrics.responded(req, res, started);
     if (options.log.enabled("debug")) {
       options.log.debug("request", {
         method: req.method,

@@ -7,6 +7,7 @@
  */
 
 import type Docker from "dockerode";
+import { imageMetrics } from "../../metrics/image_metrics.ts";
 import { APIError, serverTooBusy } from "../../models/api_error.ts";
 import { parseImageRef } from "./image_ref.ts";
 import type { RegistryAuth } from "./registry_auth.ts";
@@ -99,7 +100,8 @@ export class ImagePuller {
     const key = `${image}\0${JSON.stringify(credentials ?? null)}`;
     let pull = this.#pulls.get(key);
     if (pull === undefined) {
-      pull = this.#pull(image, credentials).finally(() => this.#pulls.delete(key));
+      pull = imageMetrics().track(this.#pull(image, credentials))
+        .finally(() => this.#pulls.delete(key));
       this.#pulls.set(key, pull);
     }
     return pull;
