@@ -23,6 +23,7 @@ export const FIXTURES = [
   "bb-http",
   "bb-json",
   "bb-misc",
+  "logger",
 ] as const;
 
 /** One fixture name. */

@@ -27,7 +27,7 @@ export interface ContainerSpec {
   /** CPU quota in milli-CPUs; 0 = no quota. */
   readonly cpuMillis: number;
   readonly format: FunctionFormat;
-  /** App syslog URL; when set, Docker's syslog log driver is used. */
+  /** App syslog URL; when set, the function's output is sent there (see `src/logs`). */
   readonly syslogUrl?: string;
   /** Disable networking (`NetworkMode: none`). */
   readonly networkDisabled?: boolean;

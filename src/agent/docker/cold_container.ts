@@ -11,6 +11,8 @@
  */
 
 import type Docker from "dockerode";
+import { openSyslogSink } from "../../logs/function_log_sink.ts";
+import type { APIError } from "../../models/api_error.ts";
 import type {
   ContainerExit,
   ContainerSpec,
@@ -107,12 +109,20 @@ export class ColdContainer implements HotContainer {
       clearTimeout(deadlineTimer);
       request.signal.removeEventListener("abort", onAbort);
     });
+    let sink;
+    try {
+      // Released after the container is removed, so its final lines still go out.
+      sink = this.#cleanup.use(await openSyslogSink(this.spec, logger));
+    } catch (err) {
+      return settler.fail(err as APIError, false);
+    }
     const container = await createContainer(engine.docker, options);
     this.#container = container;
     this.#cleanup.defer(() => removeContainer(container));
     const log = new FunctionLog(logger, {
       maxLogBytes: config.maxLogBytes,
       enabled: !config.disableDebugUserLogs,
+      sink,
     });
     log.beginCall(request.callId);
     this.#cleanup.defer(() => log.endCall());

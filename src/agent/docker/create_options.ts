@@ -49,17 +49,10 @@ function ulimits(config: AgentConfig): { Name: string; Soft: number; Hard: numbe
   return limits.map(([Name, n]) => ({ Name, Soft: n, Hard: n }));
 }
 
-function logConfig(spec: ContainerSpec): Docker.HostConfig["LogConfig"] {
-  if (!spec.syslogUrl) return { Type: "none", Config: {} };
-  return {
-    Type: "syslog",
-    Config: {
-      "syslog-address": spec.syslogUrl,
-      "syslog-facility": "user",
-      "syslog-format": "rfc5424",
-      tag: `app_id=${spec.appId},fn_id=${spec.fnId}`,
-    },
-  };
+function logConfig(_spec: ContainerSpec): Docker.HostConfig["LogConfig"] {
+  // fnd sends the output to the app's syslog_url itself (src/logs), line by line with
+  // the call id; Docker's syslog driver would send every line a second time.
+  return { Type: "none", Config: {} };
 }
 
 function hostConfig(

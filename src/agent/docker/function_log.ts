@@ -9,6 +9,7 @@
  */
 
 import type { Logger } from "../../log.ts";
+import type { FunctionLogSink } from "../../logs/function_log_sink.ts";
 
 /** Which output stream a chunk came from. */
 export type OutputStream = "stdout" | "stderr";
@@ -19,6 +20,8 @@ export interface FunctionLogOptions {
   readonly maxLogBytes: number;
   /** False when `FN_DISABLE_DEBUG_USER_LOGS=true`. */
   readonly enabled: boolean;
+  /** Receives the lines instead of the server log (the app's syslog), even when disabled. */
+  readonly sink?: FunctionLogSink;
 }
 
 /** Lines longer than this are logged in pieces, so one endless line cannot grow memory. */
@@ -88,15 +91,17 @@ export class FunctionLog {
   }
 
   #line(stream: OutputStream, line: string): void {
-    if (!this.#options.enabled || this.#truncated) return;
+    const sink = this.#options.sink;
+    if ((!this.#options.enabled && sink === undefined) || this.#truncated) return;
     const size = new TextEncoder().encode(line).length + 1;
-    const fields = { "user_log": true, stream, "call_id": this.#callId };
+    let text = line.replace(/\r$/, "");
     if (this.#bytes + size > this.#options.maxLogBytes) {
       this.#truncated = true;
-      this.#logger.debug(truncationMarker(this.#options.maxLogBytes).trim(), fields);
-      return;
+      text = truncationMarker(this.#options.maxLogBytes).trim();
+    } else {
+      this.#bytes += size;
     }
-    this.#bytes += size;
-    this.#logger.debug(line.replace(/\r$/, ""), fields);
+    if (sink !== undefined) sink.line(text, stream, this.#callId);
+    else this.#logger.debug(text, { "user_log": true, stream, "call_id": this.#callId });
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import type { Logger } from "../../log.ts";
+import { openSyslogSink } from "../../logs/function_log_sink.ts";
 import type { AgentConfig } from "../agent_config.ts";
 import type { ContainerExit, ContainerSpec, HotContainer } from "../container.ts";
 import { initFailed, initTimedOut } from "../protocol/call_errors.ts";
@@ -81,6 +82,8 @@ export async function startHotContainer(
     swappinessSupported: engine.swappinessSupported,
     stdin: !socket,
   });
+  // Released last, after the container is gone, so its final lines still go out.
+  const sink = stack.use(await openSyslogSink(spec, logger));
   const createdAt = performance.now();
   signal.throwIfAborted();
   const container = await createContainer(engine.docker, options);
@@ -90,6 +93,7 @@ export async function startHotContainer(
   const log = new FunctionLog(logger, {
     maxLogBytes: config.maxLogBytes,
     enabled: !config.disableDebugUserLogs,
+    sink,
   });
   let stdio: StdioChannel | undefined;
   const attachment = await attachContainer(container, { stdin: !socket }, (stream, bytes) => {
