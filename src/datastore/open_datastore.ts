@@ -164,7 +164,8 @@ export function describe(location: DbLocation): string {
     case "sqlite":
       return `sqlite3://${location.path}`;
     case "postgres":
-      return location.connectionString.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");
+      // Up to the last "@" before the path: a raw "@" in the password must not leak it.
+      return location.connectionString.replace(/^([a-z]+:\/\/[^:/@]*:)[^/]*@/i, "$1***@");
     case "mysql":
       return `mysql://${location.user}@tcp(${location.host}:${location.port})/${location.database}`;
   }
@@ -179,6 +180,7 @@ function errorText(err: unknown): string {
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason);

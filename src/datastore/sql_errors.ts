@@ -21,6 +21,7 @@ const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
+const SQLITE_UNIQUE_PREFIX = "UNIQUE constraint failed: ";
 const MYSQL_DUP_ENTRY = 1062;
 const MYSQL_LOCK_WAIT_TIMEOUT = 1205;
 const MYSQL_DEADLOCK = 1213;
@@ -38,8 +39,12 @@ export function uniqueViolation(err: unknown): string | undefined {
   if (e.errno === MYSQL_DUP_ENTRY || e.code === "ER_DUP_ENTRY") {
     return /for key '([^']*)'/.exec(message)?.[1] ?? message;
   }
-  if (e.errcode === SQLITE_CONSTRAINT_UNIQUE || e.errcode === SQLITE_CONSTRAINT_PRIMARYKEY) {
-    return message.replace(/^UNIQUE constraint failed: /, "");
+  const sqliteUnique = e.errcode === SQLITE_CONSTRAINT_UNIQUE ||
+    e.errcode === SQLITE_CONSTRAINT_PRIMARYKEY ||
+    // DatabaseSync.exec() reports no errcode, only the message.
+    (e.code === "ERR_SQLITE_ERROR" && e.errcode === undefined);
+  if (sqliteUnique && message.startsWith(SQLITE_UNIQUE_PREFIX)) {
+    return message.slice(SQLITE_UNIQUE_PREFIX.length);
   }
   return undefined;
 }
