@@ -61,7 +61,8 @@ function mib(bytes: number): string {
 Deno.test("request bodies stream to the function without growing fnd's memory", async () => {
   await using node = await startCallNode();
   // raw-http's default mode reads the whole body and answers its length.
-  const { fnId } = await node.deploy({ image: images["raw-http"] });
+  // A long timeout: 200 MiB through a busy 2-core machine can take a while.
+  const { fnId } = await node.deploy({ image: images["raw-http"], timeout: 120 });
   const send = async (size: number) => {
     const res = await fetch(`${node.url}/invoke/${fnId}`, {
       method: "POST",
@@ -80,7 +81,7 @@ Deno.test("request bodies stream to the function without growing fnd's memory", 
 
 Deno.test("response bodies stream to the client, held back when it reads slowly", async () => {
   await using node = await startCallNode();
-  const { fnId } = await node.deploy({ image: images["big-output"], memory: 128 });
+  const { fnId } = await node.deploy({ image: images["big-output"], memory: 128, timeout: 120 });
   const call = (size: number) =>
     fetch(`${node.url}/invoke/${fnId}`, { method: "POST", body: String(size) });
   const receive = async (size: number) => {
