@@ -61,8 +61,9 @@ export class NodeSqliteDriver implements Driver {
     this.#db = db;
     const retry = (work: () => void) => retryWhileBusy(work, this.#busyTimeoutMs);
     // A journal-mode switch needs the lock too, so another process may make it busy.
-    await retry(() => db.exec("PRAGMA journal_mode = WAL"));
-    await retry(() => db.exec("PRAGMA synchronous = NORMAL"));
+    // prepare() rather than exec(): only statements report SQLite's error code.
+    await retry(() => db.prepare("PRAGMA journal_mode = WAL").all());
+    await retry(() => db.prepare("PRAGMA synchronous = NORMAL").run());
     this.#connection = new NodeSqliteConnection(db, this.#busyTimeoutMs);
   }
 

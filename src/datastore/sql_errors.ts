@@ -67,7 +67,11 @@ export function isTransientConflict(err: unknown): boolean {
 /** Whether `err` is SQLite's SQLITE_BUSY/SQLITE_LOCKED (another connection holds a lock). */
 export function isSqliteBusy(err: unknown): boolean {
   const e = fields(err);
-  if (typeof e.errcode !== "number") return false;
+  if (typeof e.errcode !== "number") {
+    // DatabaseSync.exec() reports no errcode, only SQLite's message.
+    return e.code === "ERR_SQLITE_ERROR" && typeof e.message === "string" &&
+      /^database (table |schema )?is locked/.test(e.message);
+  }
   const primary = e.errcode & 0xff;
   return primary === SQLITE_BUSY || primary === SQLITE_LOCKED;
 }

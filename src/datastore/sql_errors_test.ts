@@ -92,4 +92,7 @@ Deno.test("isSqliteBusy() knows SQLITE_BUSY and SQLITE_LOCKED with extended code
   assert.ok(isSqliteBusy({ errcode: 6 }));
   assert.ok(!isSqliteBusy({ errcode: 2067 }));
   assert.ok(!isSqliteBusy({ code: "40001" }));
+  const fromExec = Object.assign(new Error("database is locked"), { code: "ERR_SQLITE_ERROR" });
+  assert.ok(isSqliteBusy(fromExec));
+  assert.ok(!isSqliteBusy(new Error("database is locked")));
 });
