@@ -72,6 +72,43 @@ export async function startSqlite(): Promise<TestDatabaseServer> {
   };
 }
 
+function asPostgres(bin: string, args: string[], what: string): Promise<void> {
+  return run("runuser", ["-u", "postgres", "--", `${PG_BIN}/${bin}`, ...args], what);
+}
+
+/** initdb + `pg_ctl start` in `dir` (owned by `postgres`); returns the port. */
+async function initAndStartPostgres(dir: string): Promise<number> {
+  await run("chown", ["postgres:postgres", dir], "chown of the PostgreSQL temp dir");
+  const data = `${dir}/data`;
+  await asPostgres(
+    "initdb",
+    ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
+    "initdb",
+  );
+  const port = freePort();
+  const serverOptions = [
+    `-p ${port}`,
+    `-k ${dir}`,
+    "-c listen_addresses=127.0.0.1",
+    "-c fsync=off",
+    "-c synchronous_commit=off",
+    "-c full_page_writes=off",
+  ].join(" ");
+  const timeoutS = String(START_TIMEOUT_MS / 1000);
+  await asPostgres(
+    "pg_ctl",
+    ["-D", data, "-l", `${dir}/server.log`, "-w", "-t", timeoutS, "-o", serverOptions, "start"],
+    `pg_ctl start (log: ${dir}/server.log)`,
+  );
+  return port;
+}
+
+async function stopPostgres(dir: string): Promise<void> {
+  // A server that never started makes pg_ctl fail; there is nothing to stop then.
+  await asPostgres("pg_ctl", ["-D", `${dir}/data`, "-m", "immediate", "stop"], "pg_ctl stop")
+    .catch(() => {});
+}
+
 /**
  * Starts PostgreSQL 15 as user `postgres` (initdb + pg_ctl) on a free loopback port with
  * trust authentication; the first database is created at start.
@@ -80,33 +117,12 @@ export async function startSqlite(): Promise<TestDatabaseServer> {
  */
 export async function startPostgres(): Promise<TestDatabaseServer> {
   const dir = await Deno.makeTempDir({ prefix: "fnd-pg-" });
-  const data = `${dir}/data`;
-  const asPostgres = (bin: string, args: string[], what: string) =>
-    run("runuser", ["-u", "postgres", "--", `${PG_BIN}/${bin}`, ...args], what);
-  let started = false;
+  const dispose = async () => {
+    await stopPostgres(dir);
+    await removeDir(dir);
+  };
   try {
-    await run("chown", ["postgres:postgres", dir], "chown of the PostgreSQL temp dir");
-    await asPostgres(
-      "initdb",
-      ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
-      "initdb",
-    );
-    const port = freePort();
-    const serverOptions = [
-      `-p ${port}`,
-      `-k ${dir}`,
-      "-c listen_addresses=127.0.0.1",
-      "-c fsync=off",
-      "-c synchronous_commit=off",
-      "-c full_page_writes=off",
-    ].join(" ");
-    const timeoutS = String(START_TIMEOUT_MS / 1000);
-    await asPostgres(
-      "pg_ctl",
-      ["-D", data, "-l", `${dir}/server.log`, "-w", "-t", timeoutS, "-o", serverOptions, "start"],
-      `pg_ctl start (log: ${dir}/server.log)`,
-    );
-    started = true;
+    const port = await initAndStartPostgres(dir);
     const base = `postgres://postgres@127.0.0.1:${port}`;
     let n = 0;
     const createDatabase = async (): Promise<string> => {
@@ -120,24 +136,55 @@ export async function startPostgres(): Promise<TestDatabaseServer> {
       }
       return `${base}/${name}?sslmode=disable`;
     };
-    return {
-      dialect: "postgres",
-      url: await createDatabase(),
-      createDatabase,
-      [Symbol.asyncDispose]: async () => {
-        await asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "stop"], "pg_ctl stop")
-          .catch(() => {});
-        await removeDir(dir);
-      },
-    };
+    const url = await createDatabase();
+    return { dialect: "postgres", url, createDatabase, [Symbol.asyncDispose]: dispose };
   } catch (err) {
-    if (started) {
-      await asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "stop"], "pg_ctl stop")
-        .catch(() => {});
-    }
-    await removeDir(dir);
+    await dispose();
     throw err;
   }
+}
+
+/** `mariadb-install-db` + `mariadbd` in `dir`, with user `fnd`; resolves once it is ready. */
+async function installAndStartMariaDb(dir: string, port: number): Promise<Deno.ChildProcess> {
+  await run("mariadb-install-db", [
+    "--no-defaults",
+    `--datadir=${dir}/data`,
+    "--user=root",
+    "--auth-root-authentication-method=normal",
+    "--skip-test-db",
+  ], "mariadb-install-db");
+  await Deno.writeTextFile(
+    `${dir}/init.sql`,
+    `CREATE USER IF NOT EXISTS '${MARIADB_USER}'@'%' IDENTIFIED BY '${MARIADB_PASSWORD}';\n` +
+      `GRANT ALL PRIVILEGES ON *.* TO '${MARIADB_USER}'@'%';\n`,
+  );
+  const child = new Deno.Command("mariadbd", {
+    args: [
+      "--no-defaults",
+      "--user=root",
+      `--datadir=${dir}/data`,
+      `--socket=${dir}/mariadb.sock`,
+      `--pid-file=${dir}/mariadb.pid`,
+      `--port=${port}`,
+      "--bind-address=127.0.0.1",
+      `--init-file=${dir}/init.sql`,
+      "--skip-name-resolve",
+      "--skip-log-bin",
+      "--innodb-buffer-pool-size=32M",
+      "--innodb-flush-log-at-trx-commit=0",
+      "--max-connections=500",
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    await waitForLine(child, /ready for connections/, "mariadbd");
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return child;
 }
 
 /**
@@ -149,41 +196,13 @@ export async function startPostgres(): Promise<TestDatabaseServer> {
 export async function startMariaDb(): Promise<TestDatabaseServer> {
   const dir = await Deno.makeTempDir({ prefix: "fnd-mariadb-" });
   let child: Deno.ChildProcess | undefined;
+  const dispose = async () => {
+    if (child) await stopChild(child);
+    await removeDir(dir);
+  };
   try {
-    await run("mariadb-install-db", [
-      "--no-defaults",
-      `--datadir=${dir}/data`,
-      "--user=root",
-      "--auth-root-authentication-method=normal",
-      "--skip-test-db",
-    ], "mariadb-install-db");
-    await Deno.writeTextFile(
-      `${dir}/init.sql`,
-      `CREATE USER IF NOT EXISTS '${MARIADB_USER}'@'%' IDENTIFIED BY '${MARIADB_PASSWORD}';\n` +
-        `GRANT ALL PRIVILEGES ON *.* TO '${MARIADB_USER}'@'%';\n`,
-    );
     const port = freePort();
-    child = new Deno.Command("mariadbd", {
-      args: [
-        "--no-defaults",
-        "--user=root",
-        `--datadir=${dir}/data`,
-        `--socket=${dir}/mariadb.sock`,
-        `--pid-file=${dir}/mariadb.pid`,
-        `--port=${port}`,
-        "--bind-address=127.0.0.1",
-        `--init-file=${dir}/init.sql`,
-        "--skip-name-resolve",
-        "--skip-log-bin",
-        "--innodb-buffer-pool-size=32M",
-        "--innodb-flush-log-at-trx-commit=0",
-        "--max-connections=500",
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    await waitForLine(child, /ready for connections/, "mariadbd");
+    child = await installAndStartMariaDb(dir, port);
     const base = `mysql://${MARIADB_USER}:${MARIADB_PASSWORD}@tcp(127.0.0.1:${port})`;
     let n = 0;
     const createDatabase = async (): Promise<string> => {
@@ -201,19 +220,10 @@ export async function startMariaDb(): Promise<TestDatabaseServer> {
       }
       return `${base}/${name}`;
     };
-    const server = child;
-    return {
-      dialect: "mysql",
-      url: await createDatabase(),
-      createDatabase,
-      [Symbol.asyncDispose]: async () => {
-        await stopChild(server);
-        await removeDir(dir);
-      },
-    };
+    const url = await createDatabase();
+    return { dialect: "mysql", url, createDatabase, [Symbol.asyncDispose]: dispose };
   } catch (err) {
-    if (child) await stopChild(child);
-    await removeDir(dir);
+    await dispose();
     throw err;
   }
 }
