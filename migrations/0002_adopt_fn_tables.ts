@@ -10,6 +10,7 @@
 import { type Kysely, sql } from "kysely";
 import { sourceHash } from "../src/datastore/row_mapping.ts";
 import type { SqlDialectName } from "../src/datastore/tables.ts";
+import { columnsOf } from "./_columns_of.ts";
 
 // deno-lint-ignore no-explicit-any
 type Db = Kysely<any>;
@@ -23,9 +24,8 @@ const KEY_COLUMNS: Readonly<Record<string, readonly string[]>> = {
 
 /** Adopts Fn-made tables; a no-op on fnd-made ones. */
 export async function up(db: Db, dialect: SqlDialectName): Promise<void> {
-  const tables = await db.introspection.getTables();
-  const triggers = tables.find((t) => t.name === "triggers" && !t.isView);
-  if (!triggers || triggers.columns.some((c) => c.name === "source_hash")) return;
+  const columns = await columnsOf(db, dialect, "triggers");
+  if (columns.length === 0 || columns.includes("source_hash")) return;
 
   if (dialect === "postgres") await collatePostgres(db);
   if (dialect === "mysql") await collateMysql(db);
