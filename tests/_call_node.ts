@@ -58,6 +58,12 @@ export interface CallNode extends AsyncDisposable {
   deploy(options: DeployOptions): Promise<Deployed>;
   /** Containers (running or not) carrying this node's tag. */
   containers(): Promise<Docker.ContainerInfo[]>;
+  /**
+   * The first log line (written or future) matching `pattern`.
+   *
+   * @throws {Error} with the log's tail when none appears within `timeoutMs`
+   */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
 /**
@@ -78,6 +84,7 @@ export async function startCallNode(
     tag,
     deploy: (options) => deploy(api, options, `app${++apps}`),
     containers: () => containersTagged(tag),
+    waitForLog: (pattern, timeoutMs = 30_000) => waitForLog(fnd, pattern, timeoutMs),
     [Symbol.asyncDispose]: async () => {
       try {
         await fnd.stop();
@@ -86,6 +93,23 @@ export async function startCallNode(
       }
     },
   };
+}
+
+async function waitForLog(fnd: FndProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const tail = fnd.stderr().split("\n").slice(-20).join("\n");
+      reject(
+        new Error(`no log line matched ${pattern} within ${timeoutMs} ms; log tail:\n${tail}`),
+      );
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([fnd.waitForLog(pattern), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function deploy(api: Client, o: DeployOptions, defaultApp: string): Promise<Deployed> {

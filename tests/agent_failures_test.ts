@@ -18,7 +18,7 @@ Deno.test("a call past the function's timeout gets 504 and its container is remo
   const res = await node.api.post(`/invoke/${fnId}`, "5000");
   assertError(res, 504, "Timed out");
   assert.ok(res.headers.get("fn-call-id"));
-  await node.fnd.waitForLog(/container removed.*reason="not reusable after the call"/);
+  await node.waitForLog(/container removed.*reason="not reusable after the call"/);
   assert.equal((await node.containers()).length, 0);
 });
 
@@ -28,12 +28,12 @@ Deno.test("a crash mid-call gets 502 and the next call runs on a fresh container
     const { fnId } = await node.deploy({ image: images.crash });
     const res = await node.api.post(`/invoke/${fnId}`, "x");
     assertError(res, 502, "error receiving function response");
-    await node.fnd.waitForLog(/container removed.*reason=/);
+    await node.waitForLog(/container removed.*reason=/);
   });
   await t.step("the container is killed mid-call, then the function recovers", async () => {
     const { fnId } = await node.deploy({ image: images.slow, config: FRAME_CONFIG });
     const first = node.api.post(`/invoke/${fnId}`, "5000");
-    await node.fnd.waitForLog(/frame=\w{26}/);
+    await node.waitForLog(/frame=\w{26}/);
     const [victim] = (await node.containers()).filter((c) => c.Labels["fnd.fn_id"] === fnId);
     await killContainer(victim!.Id);
     assertError(await first, 502, "error receiving function response");
@@ -43,6 +43,27 @@ Deno.test("a crash mid-call gets 502 and the next call runs on a fresh container
     assert.equal(now.length, 1);
     assert.notEqual(now[0]!.Id, victim!.Id);
   });
+});
+
+Deno.test("a client that leaves mid-call cancels it; the container is replaced", async () => {
+  await using node = await startCallNode({ FN_LOG_LEVEL: "debug" });
+  const { fnId } = await node.deploy({ image: images.slow, config: FRAME_CONFIG });
+  const client = new AbortController();
+  const call = fetch(`${node.url}/invoke/${fnId}`, {
+    method: "POST",
+    body: "5000",
+    signal: client.signal,
+  }).catch((err: Error) => err.name);
+  const frame = await node.waitForLog(/frame=\w{26}/);
+  const callId = /frame=(\w{26})/.exec(frame)![1];
+  client.abort();
+  assert.equal(await call, "AbortError");
+  const done = await node.waitForLog(new RegExp(`call finished.*call_id=${callId}`));
+  assert.match(done, /status=canceled/);
+  // Before the function's headers, Fn cannot trust the container: it is removed.
+  await node.waitForLog(/container removed.*reason="not reusable after the call"/);
+  const next = await node.api.post(`/invoke/${fnId}`, "10");
+  assert.equal(`${next.status} ${next.text}`, "200 slept 10");
 });
 
 Deno.test("an idle container of another function is evicted when memory is full", async () => {
@@ -64,7 +85,7 @@ Deno.test("with the non-blocking tracker a call beyond capacity gets 503 at once
   });
   const { fnId } = await node.deploy({ image: images.slow, memory: 128, config: FRAME_CONFIG });
   const busy = node.api.post(`/invoke/${fnId}`, "2000");
-  await node.fnd.waitForLog(/frame=\w{26}/);
+  await node.waitForLog(/frame=\w{26}/);
   const started = performance.now();
   const res = await node.api.post(`/invoke/${fnId}`, "10");
   const elapsedMs = performance.now() - started;

@@ -47,7 +47,7 @@ Deno.test("an idle container is removed after the function's idle timeout", asyn
   const { fnId } = await node.deploy({ image: images.hello, idleTimeout: 1 });
   assert.equal((await invoke(node.url, fnId, "x")).status, 200);
   assert.equal((await node.containers()).length, 1);
-  await node.fnd.waitForLog(/container removed.*reason="idle timeout"/);
+  await node.waitForLog(/container removed.*reason="idle timeout"/);
   assert.equal((await node.containers()).length, 0);
 });
 
@@ -69,7 +69,7 @@ Deno.test("SIGTERM lets the call in flight finish, then no container remains", a
   const { fnId } = await node.deploy({ image: images.slow, config: FRAME_CONFIG });
   const call = fetch(`${node.url}/invoke/${fnId}`, { method: "POST", body: "1500" });
   // The function prints its frame line once it runs the call (it sees fnd's call id).
-  await node.fnd.waitForLog(/frame=\w{26}/);
+  await node.waitForLog(/frame=\w{26}/);
   node.fnd.kill("SIGTERM");
   const res = await call;
   assert.equal(res.status, 200);

@@ -116,8 +116,8 @@ Deno.test("a detached call answers 202 at once and runs to completion", async ()
   assert.equal(await res.text(), "");
   const callId = res.headers.get("fn-call-id")!;
   assert.ok(ackMs < 1500, `acknowledged after ${Math.round(ackMs)} ms`);
-  await node.fnd.waitForLog(new RegExp(`frame=${callId}`));
-  const done = await node.fnd.waitForLog(new RegExp(`call finished.*call_id=${callId}`));
+  await node.waitForLog(new RegExp(`frame=${callId}`));
+  const done = await node.waitForLog(new RegExp(`call finished.*call_id=${callId}`));
   assert.match(done, /status=success/);
   assert.ok(performance.now() - started >= 1500, "the call ran after the 202");
 });

@@ -52,6 +52,7 @@ export async function runCall(req: Request, ctx: RouteContext, site: CallSite): 
   try {
     res = await agent.submit(callRequest(req, site, callId, body.stream, req.signal));
   } catch (err) {
+    logFailure(log, err, req.signal.aborted);
     // The client left: nobody reads the answer (Fn logs 444).
     if (req.signal.aborted) return new Response(null, { status: 444 });
     const res = errorResponse(body.error() ?? err, log);
@@ -138,6 +139,14 @@ function logOutcome(log: Logger, outcome: CallOutcome, level: "debug" | "info"):
     ...(outcome.error ? { error: outcome.error.message } : {}),
     scheduler_ms: outcome.schedulerMs,
     execution_ms: outcome.executionMs,
+  });
+}
+
+/** Logs a call that ended before the function answered, like {@linkcode logOutcome}. */
+function logFailure(log: Logger, err: unknown, clientGone: boolean): void {
+  log.debug("call finished", {
+    status: clientGone ? "canceled" : isAPIError(err) && err.status === 503 ? "busy" : "error",
+    error: err instanceof Error ? err.message : String(err),
   });
 }
 
