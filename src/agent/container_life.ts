@@ -191,7 +191,6 @@ export class ContainerLife {
 
   async #teardown(): Promise<void> {
     const o = this.#o;
-    countRemoval(o.container.spec, this.#retireReason, this.#exited);
     try {
       await o.container.close();
     } catch (err) {
@@ -200,6 +199,7 @@ export class ContainerLife {
       o.reservation.release();
       this.#setState(undefined);
       o.log.debug("container removed", { reason: this.#retireReason });
+      countRemoval(o.container.spec, this.#retireReason, o.container.exited);
     }
   }
 

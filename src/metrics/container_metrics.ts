@@ -8,6 +8,7 @@
  */
 
 import type client from "prom-client";
+import type { ContainerExit } from "../agent/container.ts";
 import { registry as sharedRegistry } from "./registry.ts";
 import { counter, FINE_LATENCY_BUCKETS_MS, histogram } from "./families.ts";
 
@@ -20,7 +21,7 @@ export interface ContainerIds {
 }
 
 /** Why a container was removed, as far as metrics care. */
-export type RemovalKind = "evicted" | "idle timeout" | "crashed" | "other";
+export type RemovalKind = "evicted" | "idle timeout" | "crashed";
 
 /** The container lifecycle families on one registry. */
 export class ContainerMetrics {
@@ -82,22 +83,18 @@ export class ContainerMetrics {
   }
 }
 
+/** Exit code of a container that fnd itself killed (SIGKILL, `docker rm -f`). */
+const KILLED_BY_FND = 137;
+
 /**
- * Tells a removal's kind from the container life's retire reason and whether the
- * container had exited by itself. Single-use (`default` format) containers exit after
- * every call by design and never count as crashed.
+ * Whether a removed container had crashed: it exited with a code fnd's own kill does not
+ * give, or the OOM killer ended it. Single-use (`default` format) containers exit after
+ * every call by design, and containers removed for shutdown never count.
  */
-export function removalKind(
-  reason: string,
-  exitedOnItsOwn: boolean,
-  singleUse: boolean,
-): RemovalKind {
-  if (reason === "evicted") return "evicted";
-  if (reason === "idle timeout") return "idle timeout";
-  if (exitedOnItsOwn && !singleUse && reason !== "shutdown" && reason !== "killed") {
-    return "crashed";
-  }
-  return "other";
+export function isCrash(reason: string, exit: ContainerExit, singleUse: boolean): boolean {
+  if (singleUse || reason === "shutdown" || reason === "killed") return false;
+  if (exit.oomKilled) return true;
+  return exit.exitCode !== undefined && exit.exitCode !== KILLED_BY_FND;
 }
 
 let shared: ContainerMetrics | undefined;
@@ -109,15 +106,20 @@ export function containerMetrics(): ContainerMetrics {
 }
 
 /**
- * Counts the removal of a container of `spec` (a container life's retire reason, and
- * whether it had exited by itself before the removal started).
+ * Counts the removal of a container of `spec` by its container life's retire reason;
+ * crashes are told from how it exited (`exited` settles once it is gone).
  */
 export function countRemoval(
   spec: ContainerIds & { readonly format: string },
   reason: string,
-  exitedOnItsOwn: boolean,
+  exited: Promise<ContainerExit>,
 ): void {
-  containerMetrics().removed(spec, removalKind(reason, exitedOnItsOwn, spec.format === "default"));
+  const metrics = containerMetrics();
+  if (reason === "evicted") return metrics.removed(spec, "evicted");
+  if (reason === "idle timeout") return metrics.removed(spec, "idle timeout");
+  exited.then((exit) => {
+    if (isCrash(reason, exit, spec.format === "default")) metrics.removed(spec, "crashed");
+  }, () => {});
 }
 
 /** Counts `launch` (of a container for `ids`) when it settles; returns it unchanged. */

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import client from "prom-client";
+import { APIError } from "../models/api_error.ts";
+import { ApiMetrics, markErrorBlame, MAX_FDK_VERSIONS } from "./api_metrics.ts";
+
+Deno.test("ApiMetrics counts requests by route template and responses by status and blame", async () => {
+  const registry = new client.Registry();
+  const m = new ApiMetrics(registry);
+  const req = new Request("http://x/invoke/F1", { method: "POST" });
+  m.routed(req, "/invoke/:fnID");
+  const res = markErrorBlame(
+    new Response("", { status: 502 }),
+    new APIError(502, "x", { blame: "user" }),
+  );
+  m.responded(req, res, performance.now());
+  const unrouted = new Request("http://x/nope", { method: "BREW" });
+  m.responded(unrouted, markErrorBlame(new Response("", { status: 500 }), new Error("bug")), 0);
+  const text = await registry.metrics();
+  assert.match(text, /^fn_api_request_count\{method="POST",path="\/invoke\/:fnID"\} 1$/m);
+  assert.match(text, /^fn_api_request_count\{method="OTHER",path="invalid"\} 1$/m);
+  assert.match(
+    text,
+    /^fn_api_response_count\{blame="user",fn_fdk_version="",method="POST",path="\/invoke\/:fnID",status="502"\} 1$/m,
+  );
+  assert.match(text, /^fn_api_response_count\{blame="service",.*status="500"\} 1$/m);
+  assert.match(text, /^# TYPE fn_api_latency histogram$/m);
+  assert.match(text, /^# HELP fn_api_latency Latency distribution of API requests$/m);
+});
+
+Deno.test("ApiMetrics keeps a bounded set of fn_fdk_version values", async () => {
+  const registry = new client.Registry();
+  const m = new ApiMetrics(registry);
+  for (let i = 0; i < MAX_FDK_VERSIONS + 10; i++) {
+    const req = new Request("http://x/invoke/F1", { method: "POST" });
+    m.routed(req, "/invoke/:fnID");
+    m.responded(req, new Response("", { headers: { "fn-fdk-version": `fdk/${i}` } }), 0);
+  }
+  const versions = new Set(
+    [...(await registry.metrics()).matchAll(
+      /fn_api_response_count\{[^}]*fn_fdk_version="([^"]*)"/g,
+    )]
+      .map((x) => x[1]),
+  );
+  assert.equal(versions.size, MAX_FDK_VERSIONS + 1);
+  assert.ok(versions.has("other"));
+});
