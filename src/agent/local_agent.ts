@@ -165,19 +165,29 @@ export class LocalAgent implements Agent {
         }
         throw call.signal.aborted ? call.signal.reason : err;
       }
-      call.onStart?.();
-      const startedAt = Date.now();
-      const dispatch = lease.dispatch({
-        callId: call.id,
-        method: call.method,
-        url: call.url,
-        headers: stripHopByHop(call.headers),
-        body: call.body,
-        deadline: new Date(startedAt + entry.template.timeoutMs),
-        signal: call.signal,
-        maxResponseBytes: this.#o.config.maxResponseBytes,
-      });
-      return { dispatch, startedAt };
+      let dispatching = false;
+      try {
+        call.onStart?.();
+        const startedAt = Date.now();
+        dispatching = true;
+        const dispatch = lease.dispatch({
+          callId: call.id,
+          method: call.method,
+          url: call.url,
+          headers: stripHopByHop(call.headers),
+          body: call.body,
+          deadline: new Date(startedAt + entry.template.timeoutMs),
+          signal: call.signal,
+          maxResponseBytes: this.#o.config.maxResponseBytes,
+        });
+        return { dispatch, startedAt };
+      } catch (err) {
+        // A failed dispatch already retired the container; before it, the slot is
+        // still good and goes back.
+        if (!dispatching) lease.giveBack();
+        entry.queue.callFinished();
+        throw err;
+      }
     }
   }
 

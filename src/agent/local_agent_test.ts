@@ -339,3 +339,18 @@ Deno.test("close() ends waiting calls with 503", async () => {
   await busy.done;
   await closing;
 });
+
+Deno.test("submit() gives the slot back when onStart throws", async () => {
+  using s = setup();
+  await assert.rejects(
+    s.agent.submit(call(fn(), {
+      onStart: () => {
+        throw new Error("listener failed");
+      },
+    })),
+    /listener failed/,
+  );
+  const res = await s.agent.submit(call(fn()));
+  assert.equal(res.status, 200);
+  assert.equal(s.launcher.launched.length, 1, "the same container serves the next call");
+});
