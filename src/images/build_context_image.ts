@@ -36,7 +36,9 @@ export async function buildContextImage(
     stderr: "piped",
   }).spawn();
   const tarErr = new Response(tar.stderr).text();
-  const source = Readable.fromWeb(tar.stdout as import("node:stream/web").ReadableStream);
+  const source = Readable.fromWeb(
+    tar.stdout as unknown as import("node:stream/web").ReadableStream,
+  );
   let events: BuildEvent[] = [];
   let buildError: unknown;
   try {
