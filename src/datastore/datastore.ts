@@ -3,7 +3,7 @@
  * the LB and tests never know which SQL dialect (or none) is behind it.
  *
  * Contract shared by every implementation (pinned by the contract suite in
- * `datastore_contract_test.ts`):
+ * `_contract.ts`, run against every dialect by `datastore_{sqlite,postgres,mysql}_test.ts`):
  * - Lookups of a missing entity throw `APIError` 404 (`App not found`, `Fn not found`,
  *   `Trigger not found`).
  * - Unique rules are enforced by the database itself, so concurrent inserts of the same
