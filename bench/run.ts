@@ -1,0 +1,218 @@
+/**
+ * `deno task bench`: starts what it measures on loopback (a full node on temp SQLite; an
+ * api node, two pure runners and an LB; a bare function container), measures hot
+ * invoke latency and throughput at concurrency 1 and 16 on each, fnd's overhead over
+ * the bare function socket, cold start, a 10 MiB body, API creates and a listing of
+ * 10 000 fns, and the processes' memory; writes `bench/results/<date>.{json,md}` and
+ * prints the table. Every loop is bounded; the whole run stays under 10 minutes.
+ *
+ * Environment: `BENCH_RUNS` (runs per measurement, default 3), `BENCH_QUICK=1` (short
+ * runs, for trying the bench itself).
+ *
+ * @module
+ */
+
+import { ensureTestImages } from "../tests/_images.ts";
+import { removeBenchLeftovers, startDirectContainer } from "./direct_container.ts";
+import { type BenchResults, markdown, type ProcessMemory, writeReport } from "./report.ts";
+import {
+  apiCreates,
+  bigBody,
+  coldStarts,
+  directRequest,
+  type HotBounds,
+  type HotResult,
+  invokeRequest,
+  listAll,
+  measureHot,
+  targetOf,
+} from "./scenarios.ts";
+import { memoryOf, resetPeak, spread } from "./stats.ts";
+import { deployFn, startFullNode, startScaleOut, type Topology } from "./topology.ts";
+
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
+const QUICK = Deno.env.get("BENCH_QUICK") === "1";
+/** Stop starting new sections after this long, so the run ends within 10 minutes. */
+const BUDGET_MS = 8 * 60_000;
+const FNS_TO_LIST = QUICK ? 1000 : 10_000;
+
+function bounds(concurrency: number): HotBounds {
+  const scale = QUICK ? 0.3 : 1;
+  return concurrency === 1
+    ? { runs: RUNS, warmupMs: 1500 * scale, maxCalls: 5000, maxMs: 3000 * scale }
+    : { runs: RUNS, warmupMs: 3000 * scale, maxCalls: 40_000, maxMs: 4000 * scale };
+}
+
+const began = performance.now();
+const overBudget = () => performance.now() - began > BUDGET_MS;
+const encoder = new TextEncoder();
+
+function log(message: string): void {
+  Deno.stderr.writeSync(
+    encoder.encode(`[bench ${((performance.now() - began) / 1000).toFixed(0)}s] ${message}\n`),
+  );
+}
+
+async function memory(
+  top: Topology,
+  key: "idleMiB" | "loadedMiB",
+  into: Map<string, ProcessMemory>,
+) {
+  for (const p of top.processes) {
+    const m = await memoryOf(p.proc.pid);
+    const prev = into.get(p.role) ?? { role: p.role };
+    into.set(p.role, { ...prev, [key]: m.rssMiB, peakMiB: m.peakMiB });
+  }
+}
+
+async function hotPair(url: string, fnId: string, label: string): Promise<HotResult[]> {
+  const out: HotResult[] = [];
+  for (const c of [1, 16]) {
+    log(`${label}: hot calls at concurrency ${c}`);
+    out.push(await measureHot(targetOf(url), invokeRequest(fnId), c, bounds(c)));
+  }
+  return out;
+}
+
+async function benchDirect(image: string): Promise<HotResult[]> {
+  await using direct = await startDirectContainer(image);
+  const out: HotResult[] = [];
+  for (const c of [1, 16]) {
+    log(`direct socket: concurrency ${c}`);
+    out.push(await measureHot({ path: direct.socketPath }, directRequest(), c, bounds(c)));
+  }
+  return out;
+}
+
+interface FullResults {
+  readonly hot: HotResult[];
+  readonly cold?: BenchResults["coldStartMs"];
+  readonly big?: BenchResults["bigBody"];
+  readonly api?: BenchResults["api"];
+}
+
+async function benchFull(
+  images: Record<string, string>,
+  mem: Map<string, ProcessMemory>,
+  notRun: Record<string, string>,
+): Promise<FullResults> {
+  log("starting a full node");
+  await using top = await startFullNode();
+  const fnId = await deployFn(top.apiUrl, images.hello!, "bench", "hello");
+  await memory(top, "idleMiB", mem);
+  const hot = await hotPair(top.callUrl, fnId, "full node");
+  await memory(top, "loadedMiB", mem);
+  if (overBudget()) {
+    notRun.cold = notRun.bigBody = notRun.api = "time budget used up";
+    return { hot };
+  }
+  log("cold starts");
+  const cold = await coldStarts(
+    top.callUrl,
+    (i) => deployFn(top.apiUrl, images.hello!, "bench", `cold${i}`),
+    QUICK ? 2 : 5,
+  );
+  log("10 MiB bodies");
+  const echo = await deployFn(top.apiUrl, images["raw-http"]!, "bench", "echo");
+  const pid = top.processes[0]!.proc.pid;
+  await resetPeak(pid);
+  const rate = await bigBody(top.callUrl, echo, 10 * 1024 * 1024, RUNS);
+  const big = { mib: 10, mbPerSecond: rate, peakMiB: (await memoryOf(pid)).peakMiB };
+  log(`API: creating ${FNS_TO_LIST} fns, then listing them`);
+  const appId = await appIdOf(top.apiUrl, "bench-list");
+  const createRuns: number[] = [];
+  const per = FNS_TO_LIST / 5;
+  for (let i = 0; i < 5; i++) {
+    createRuns.push(await apiCreates(top.apiUrl, appId, images.hello!, `f${i}`, per, 8));
+  }
+  const lists: number[] = [];
+  let fns = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const l = await listAll(top.apiUrl, appId);
+    lists.push(l.ms);
+    fns = l.fns;
+  }
+  return {
+    hot,
+    cold,
+    big,
+    api: { createsPerSecond: spread(createRuns), listMs: spread(lists), fns },
+  };
+}
+
+async function appIdOf(apiUrl: string, name: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/v2/apps`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  return (await res.json()).id;
+}
+
+async function benchScaleOut(
+  image: string,
+  mem: Map<string, ProcessMemory>,
+): Promise<HotResult[]> {
+  log("starting an api node, two pure runners and an LB");
+  await using top = await startScaleOut();
+  const fnId = await deployFn(top.apiUrl, image, "bench", "hello");
+  await memory(top, "idleMiB", mem);
+  const hot = await hotPair(top.callUrl, fnId, "LB + runners");
+  await memory(top, "loadedMiB", mem);
+  return hot;
+}
+
+async function machine(): Promise<Record<string, string | number>> {
+  const docker = await new Deno.Command("docker", {
+    args: ["version", "--format", "{{.Server.Version}}"],
+    stdout: "piped",
+    stderr: "null",
+  }).output().then((o) => new TextDecoder().decode(o.stdout).trim(), () => "?");
+  const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
+  return {
+    cores: navigator.hardwareConcurrency,
+    deno: Deno.version.deno,
+    docker,
+    "load average at the end (other work on the machine skews results)": load,
+  };
+}
+
+async function main(): Promise<void> {
+  await removeBenchLeftovers();
+  log("building (or finding) the test images");
+  const images = await ensureTestImages();
+  const notRun: Record<string, string> = {};
+  const mem = new Map<string, ProcessMemory>();
+  const direct = await benchDirect(images.hello);
+  const full = await benchFull(images, mem, notRun);
+  let lb: HotResult[] = [];
+  if (overBudget()) notRun.lb = "time budget used up";
+  else {
+    try {
+      lb = await benchScaleOut(images.hello, mem);
+    } catch (err) {
+      notRun.lb = err instanceof Error ? err.message.split("\n")[0]! : String(err);
+    }
+  }
+  const results: BenchResults = {
+    date: new Date().toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z"),
+    machine: await machine(),
+    direct,
+    full: full.hot,
+    lb,
+    ...(full.cold ? { coldStartMs: full.cold } : {}),
+    ...(full.big ? { bigBody: full.big } : {}),
+    ...(full.api ? { api: full.api } : {}),
+    memory: [...mem.values()],
+    notRun,
+    durationS: (performance.now() - began) / 1000,
+  };
+  const files = await writeReport(new URL("./results", import.meta.url).pathname, results);
+  Deno.stdout.writeSync(encoder.encode(markdown(results) + "\n"));
+  log(`wrote ${files.join(" and ")}`);
+}
+
+if (import.meta.main) {
+  await main();
+  await removeBenchLeftovers();
+}
