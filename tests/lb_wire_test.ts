@@ -221,7 +221,7 @@ Deno.test("LbAgent replays the complete body exactly once on the next runner aft
   });
   await using ok = await startFakeGoRunner(echo);
   await using lb = lbOver([busy.address, ok.address]);
-  const body = pattern(5 << 20, 7);
+  const body = pattern(2 << 20, 7);
   const res = await lb.agent.submit(callRequest(body));
   assert.deepEqual(await readAll(res.body), body);
   assert.equal(busy.streams.length, 1);

@@ -178,7 +178,13 @@ export class EngageClient {
       case "finished":
         this.#finished = msg.finished;
         sink.observe(msg.finished);
-        if (isNack(msg.finished) && this.#messages === 1) return;
+        if (isNack(msg.finished) && this.#messages === 1) {
+          // Stop sending the body now rather than after the runner's status: the
+          // runner does not need it, and the next runner is waiting.
+          this.#end();
+          this.#stream.cancel();
+          return;
+        }
         this.#commit();
         sink.finished(msg.finished);
         if (!msg.finished.success) this.#firstError ??= finishedError(msg.finished);
