@@ -47,7 +47,12 @@ const began = performance.now();
 const overBudget = () => performance.now() - began > BUDGET_MS;
 const encoder = new TextEncoder();
 
+let section = "start";
+/** The bench's hard limit: a stuck step ends the run with an error instead of a hang. */
+const HARD_LIMIT_MS = 9.5 * 60_000;
+
 function log(message: string): void {
+  section = message;
   Deno.stderr.writeSync(
     encoder.encode(`[bench ${((performance.now() - began) / 1000).toFixed(0)}s] ${message}\n`),
   );
@@ -213,6 +218,16 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.main) {
-  await main();
-  await removeBenchLeftovers();
+  // Also keeps the event loop alive: a step waiting on nothing fails loudly, not silently.
+  const watchdog = setInterval(() => {
+    if (performance.now() - began < HARD_LIMIT_MS) return;
+    Deno.stderr.writeSync(encoder.encode(`bench: stuck in "${section}" past the time limit\n`));
+    Deno.exit(1);
+  }, 1000);
+  try {
+    await main();
+  } finally {
+    clearInterval(watchdog);
+    await removeBenchLeftovers();
+  }
 }
