@@ -9,6 +9,7 @@
 import type { Agent } from "./agent/call.ts";
 import { startLocalAgent } from "./agent/start_local_agent.ts";
 import { createHandler } from "./api/handler.ts";
+import { ownLookupCache } from "./api/own_lookup_cache.ts";
 import type { EntityLookup } from "./api/route_context.ts";
 import type { Config } from "./config.ts";
 import type { Datastore } from "./datastore/datastore.ts";
@@ -90,12 +91,16 @@ export async function startNode(
     if (server.nodeType === "pure-runner" && agent !== undefined) {
       owned.runnerServer = await startPureRunner(config, agent, log);
     }
-    const lookup = options.lookup ??
-      (server.nodeType === "lb" ? createLbLookup(config) : undefined) ?? datastore;
+    const lbLookup = server.nodeType === "lb" ? createLbLookup(config) : undefined;
+    // Call-path lookups in the node's own datastore are cached; its own writes clear them.
+    const own = options.lookup === undefined && lbLookup === undefined && datastore !== undefined
+      ? ownLookupCache(datastore)
+      : undefined;
+    const lookup = options.lookup ?? lbLookup ?? own?.lookup ?? datastore;
     const handler = createHandler({
       nodeType: server.nodeType,
       config: server,
-      datastore,
+      datastore: own?.datastore ?? datastore,
       agent,
       lookup,
       log,

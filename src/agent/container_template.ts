@@ -25,12 +25,23 @@ export interface ContainerTemplate {
   readonly timeoutMs: number;
 }
 
+/** Templates by fn object (entities are immutable; cached lookups hand out the same ones). */
+const templates = new WeakMap<Fn, { readonly app: App; readonly template: ContainerTemplate }>();
+
 /**
- * The template for calls of `fn` in `app`.
+ * The template for calls of `fn` in `app`, built once per pair of entity objects.
  *
  * @throws {APIError} 400 when the `fnd.io/format` annotation is invalid
  */
 export function containerTemplate(app: App, fn: Fn): ContainerTemplate {
+  const known = templates.get(fn);
+  if (known !== undefined && known.app === app) return known.template;
+  const template = buildTemplate(app, fn);
+  templates.set(fn, { app, template });
+  return template;
+}
+
+function buildTemplate(app: App, fn: Fn): ContainerTemplate {
   const format = functionFormat(fn);
   const env = buildContainerEnv(app, fn, format);
   // Fn's HTTP entry points never set CPUs, so no quota is applied (agent.md §2.3).

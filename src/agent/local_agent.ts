@@ -203,6 +203,11 @@ export class LocalAgent implements Agent {
     entry: QueueEntry,
     submittedAt: number,
   ): Promise<Slot<SlotLease>> {
+    // Hot path: an idle container is ready now; nothing to wait for or launch.
+    if (!call.signal.aborted) {
+      const ready = entry.queue.take();
+      if (ready !== undefined) return ready;
+    }
     const ended = new AbortController();
     const signal = AbortSignal.any([call.signal, this.#stop.signal, ended.signal]);
     const caller: LaunchCaller = {
