@@ -15,8 +15,12 @@ import type { Logger } from "../log.ts";
 import { APIError, isAPIError, messages } from "../models/api_error.ts";
 import type { AttemptSink } from "./runner_attempt.ts";
 
-/** Bytes of response body buffered ahead of a slow client before the runner is paused. */
-const HIGH_WATER_BYTES = 64 * 1024;
+/**
+ * Bytes of response body buffered ahead of a slow client before the runner's stream is
+ * paused. High on purpose: pausing a `node:http2` stream under Deno 2.9 can stall it
+ * for good (see `runner/incoming_body.ts`); Fn's LB buffers whole responses anyway.
+ */
+const HIGH_WATER_BYTES = 8 << 20;
 
 /** What {@linkcode LbResponse} tells its owner. */
 export interface LbResponseHooks {

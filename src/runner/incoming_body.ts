@@ -3,11 +3,16 @@
  * `DataFrame`s. Frames are queued up to a high-water mark; above it the gRPC stream
  * is paused, so a slow function applies backpressure all the way to the LB.
  *
+ * The mark is high on purpose: pausing and resuming a `node:http2` stream under Deno
+ * 2.9 sometimes leaves the stream without flow-control credit, and the body stalls
+ * for good (observed with 5 MiB bodies). Queuing up to the mark instead costs memory
+ * only when a function reads its input much slower than the LB sends it.
+ *
  * @module
  */
 
 /** Bytes queued before the gRPC stream is paused. */
-const HIGH_WATER_BYTES = 256 * 1024;
+const HIGH_WATER_BYTES = 32 << 20;
 
 /** Something that can stop and restart delivering frames (a gRPC stream). */
 export interface Pausable {
