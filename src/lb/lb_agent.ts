@@ -63,7 +63,11 @@ export class LbAgent implements Agent {
     const clientGone = new AbortController();
     const signal = this.#callSignal(call, clientGone.signal, deadline);
     const response = new LbResponse({
-      onCommit: () => body.release(),
+      onCommit: () => {
+        // A runner took the call: no retry will need the body, and it now runs.
+        body.release();
+        call.onStart?.();
+      },
       onBodyCancel: (reason) =>
         clientGone.abort(reason ?? new DOMException("body cancelled", "AbortError")),
       onFinished: (f) => this.#recordRunnerTimes(f),

@@ -10,7 +10,28 @@
 
 import type client from "prom-client";
 import { registry as sharedRegistry } from "../metrics/registry.ts";
-import { counter, histogram, LATENCY_BUCKETS_MS } from "./_metric_factory.ts";
+import { counter, histogram } from "../metrics/families.ts";
+
+/** Fn's latency buckets in ms (`lb-runner.md` §6.2), refined around 1–2 s where placement waits matter. */
+export const LB_LATENCY_BUCKETS_MS: readonly number[] = [
+  1,
+  10,
+  50,
+  100,
+  250,
+  500,
+  750,
+  1000,
+  1250,
+  1500,
+  1750,
+  2000,
+  2500,
+  5000,
+  10000,
+  60000,
+  120000,
+];
 
 /** Buckets of `fn_lb_placer_attempt_count` (Fn's, `0` kept). */
 export const ATTEMPT_BUCKETS: readonly number[] = [0, 2, 3, 4, 8, 16, 32, 64, 128, 256];
@@ -59,7 +80,7 @@ export class LbMetrics {
       registry,
       "fn_lb_placer_latency",
       "LB Placer Latency",
-      LATENCY_BUCKETS_MS,
+      LB_LATENCY_BUCKETS_MS,
     );
     this.placedOk = c("fn_lb_placer_placed_ok_count", "LB Placer Placed Call Count Without Errors");
     this.placedError = c(
@@ -90,19 +111,19 @@ export class LbMetrics {
       registry,
       "fn_lb_runner_sched_latency",
       "Runner Scheduler Latency Reported By LBAgent",
-      LATENCY_BUCKETS_MS,
+      LB_LATENCY_BUCKETS_MS,
     );
     this.runnerExecLatency = histogram(
       registry,
       "fn_lb_runner_exec_latency",
       "Runner Container Execution Latency Reported By LBAgent",
-      LATENCY_BUCKETS_MS,
+      LB_LATENCY_BUCKETS_MS,
     );
     this.callLatency = histogram(
       registry,
       "fn_lb_call_latency",
       "LB Call Latency Reported By LBAgent",
-      LATENCY_BUCKETS_MS,
+      LB_LATENCY_BUCKETS_MS,
       ["call_status"],
     );
   }

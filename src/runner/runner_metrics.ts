@@ -9,7 +9,7 @@
 
 import type client from "prom-client";
 import { registry as sharedRegistry } from "../metrics/registry.ts";
-import { counter } from "../lb/_metric_factory.ts";
+import { counter } from "../metrics/families.ts";
 
 /** `true`, `false`, or `error` when the status call failed outright. */
 export type StatusTag = "true" | "false" | "error";
