@@ -1,0 +1,171 @@
+/**
+ * Writes one `POST /call` to a function's socket: the head, then the caller's body as
+ * it arrives, chunked (an empty or absent body goes out as `Content-Length: 0`, like
+ * Go's client). Whatever is ready at once is sent in one write, so a small call costs
+ * a single syscall; the next chunk is read only once the socket took the previous one.
+ *
+ * @module
+ */
+
+import { encodeRequestHead, latin1Bytes } from "./_http1_head.ts";
+import type { UdsConnection } from "./_uds_connection.ts";
+
+/** Bytes gathered before they are written even if more are ready. */
+const FLUSH_BYTES = 64 * 1024;
+const CRLF = new Uint8Array([13, 10]);
+const LAST_CHUNK = new Uint8Array([48, 13, 10, 13, 10]); // "0\r\n\r\n"
+const NOT_READY = Symbol("not ready");
+
+/** How the upload ended. */
+export type UploadEnd = "sent" | "stopped" | "socket-error" | "source-error";
+
+/** Called once when the caller's body fails (the exchange cannot be completed). */
+export type SourceErrorHandler = (error: unknown) => void;
+
+/** One request being written. */
+export class RequestUpload {
+  /** Settles (never rejects) when the upload is over. */
+  readonly ended: Promise<UploadEnd>;
+  readonly #conn: UdsConnection;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #complete = false;
+  #stopped = false;
+
+  /**
+   * Starts writing at once.
+   *
+   * @param fields header fields, without `Host` and body framing
+   */
+  constructor(
+    conn: UdsConnection,
+    fields: readonly (readonly [string, string])[],
+    body: ReadableStream<Uint8Array> | null,
+    onSourceError: SourceErrorHandler,
+  ) {
+    this.#conn = conn;
+    this.#reader = body?.getReader();
+    this.ended = this.#run(fields).then(
+      () => this.#complete ? "sent" as const : "stopped" as const,
+      (err: unknown) => {
+        if (this.#stopped) return "stopped" as const;
+        if (err instanceof SourceError) {
+          onSourceError(err.cause);
+          return "source-error" as const;
+        }
+        return "socket-error" as const;
+      },
+    ).finally(() => this.#release());
+  }
+
+  /** Whether the whole request went out. */
+  get complete(): boolean {
+    return this.#complete;
+  }
+
+  /** Stops sending (the response is over or failed) and cancels the caller's body. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#reader?.cancel().catch(() => {});
+  }
+
+  async #run(fields: readonly (readonly [string, string])[]): Promise<void> {
+    const head = (framing: readonly [string, string]) =>
+      encodeRequestHead("/call", [["Host", "localhost"], ...fields, framing]);
+    const reader = this.#reader;
+    let pending = reader?.read();
+    let ready = pending === undefined ? undefined : await fromSource(peek(pending));
+    if (pending === undefined || ready?.done) {
+      await this.#conn.write(head(["Content-Length", "0"]));
+      this.#complete = true;
+      return;
+    }
+    const parts: Uint8Array[] = [head(["Transfer-Encoding", "chunked"])];
+    let size = parts[0]!.length;
+    while (!this.#stopped) {
+      if (ready === undefined || size >= FLUSH_BYTES) {
+        await this.#flush(parts);
+        size = 0;
+        ready ??= await fromSource(pending);
+      }
+      if (this.#stopped) return;
+      if (ready.done) {
+        parts.push(LAST_CHUNK);
+        await this.#flush(parts);
+        this.#complete = true;
+        return;
+      }
+      size += frame(ready.value, parts);
+      // Peek at the raw read promise: a chunk already queued in the stream counts as ready.
+      pending = reader!.read();
+      ready = await fromSource(peek(pending));
+    }
+  }
+
+  async #flush(parts: Uint8Array[]): Promise<void> {
+    if (parts.length === 0) return;
+    const bytes = parts.length === 1 ? parts[0]! : concat(parts);
+    parts.length = 0;
+    await this.#conn.write(bytes);
+  }
+
+  #release(): void {
+    const reader = this.#reader;
+    if (reader === undefined) return;
+    if (!this.#complete) reader.cancel().catch(() => {});
+    try {
+      reader.releaseLock();
+    } catch {
+      // a read is still pending on a cancelled stream: nothing to release it from
+    }
+  }
+}
+
+/** The caller's body failed (as opposed to the socket). */
+class SourceError extends Error {
+  constructor(cause: unknown) {
+    super("the request body failed", { cause });
+  }
+}
+
+/** Awaits a read of the caller's body, marking its failures (and non-bytes) as {@linkcode SourceError}. */
+async function fromSource<T extends ReadableStreamReadResult<Uint8Array> | undefined>(
+  read: Promise<T>,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await read;
+  } catch (err) {
+    throw new SourceError(err);
+  }
+  if (result !== undefined && !result.done && !(result.value instanceof Uint8Array)) {
+    throw new SourceError(new TypeError("the request body must be a stream of Uint8Array"));
+  }
+  return result;
+}
+
+/** The result of `promise` if it has already settled, else undefined (never waits). */
+async function peek<T>(promise: Promise<T>): Promise<T | undefined> {
+  const first = await Promise.race([promise, NOT_READY]);
+  return first === NOT_READY ? undefined : first as T;
+}
+
+/** Appends `data` as one chunk; returns the bytes added. */
+function frame(data: Uint8Array, parts: Uint8Array[]): number {
+  if (data.length === 0) return 0; // a zero-size chunk would end the body
+  const sizeLine = latin1Bytes(`${data.length.toString(16)}\r\n`);
+  parts.push(sizeLine, data, CRLF);
+  return sizeLine.length + data.length + 2;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
