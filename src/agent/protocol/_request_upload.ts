@@ -14,7 +14,8 @@ import type { UdsConnection } from "./_uds_connection.ts";
 const FLUSH_BYTES = 64 * 1024;
 const CRLF = new Uint8Array([13, 10]);
 const LAST_CHUNK = new Uint8Array([48, 13, 10, 13, 10]); // "0\r\n\r\n"
-const NOT_READY = Symbol("not ready");
+/** Microtask turns {@linkcode peek} waits for a read that is about to complete. */
+const PEEK_TURNS = 8;
 
 /** How the upload ended. */
 export type UploadEnd = "sent" | "stopped" | "socket-error" | "source-error";
@@ -96,7 +97,6 @@ export class RequestUpload {
         return;
       }
       size += frame(ready.value, parts);
-      // Peek at the raw read promise: a chunk already queued in the stream counts as ready.
       pending = reader!.read();
       ready = await fromSource(peek(pending));
     }
@@ -144,10 +144,18 @@ async function fromSource<T extends ReadableStreamReadResult<Uint8Array> | undef
   return result;
 }
 
-/** The result of `promise` if it has already settled, else undefined (never waits). */
+/**
+ * The result of `promise` if it settles within a few microtask turns, else undefined. A
+ * chunk already received (a small request body) arrives within two turns, so head and
+ * body go out in one write; a client still uploading is not waited for.
+ */
 async function peek<T>(promise: Promise<T>): Promise<T | undefined> {
-  const first = await Promise.race([promise, NOT_READY]);
-  return first === NOT_READY ? undefined : first as T;
+  let settled: { value: T } | { error: unknown } | undefined;
+  promise.then((value) => (settled = { value }), (error) => (settled = { error }));
+  for (let turn = 0; turn < PEEK_TURNS && settled === undefined; turn++) await null;
+  if (settled === undefined) return undefined;
+  if ("error" in settled) throw settled.error;
+  return settled.value;
 }
 
 /** Appends `data` as one chunk; returns the bytes added. */
