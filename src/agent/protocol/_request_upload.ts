@@ -12,6 +12,8 @@ import type { UdsConnection } from "./_uds_connection.ts";
 
 /** Bytes gathered before they are written even if more are ready. */
 const FLUSH_BYTES = 64 * 1024;
+/** Chunks smaller than this are copied into one write with their neighbours. */
+const COPY_MAX_BYTES = 16 * 1024;
 const CRLF = new Uint8Array([13, 10]);
 const LAST_CHUNK = new Uint8Array([48, 13, 10, 13, 10]); // "0\r\n\r\n"
 /** Microtask turns {@linkcode peek} waits for a read that is about to complete. */
@@ -96,7 +98,17 @@ export class RequestUpload {
         this.#complete = true;
         return;
       }
-      size += frame(ready.value, parts);
+      const data = ready.value;
+      if (data.length >= COPY_MAX_BYTES) {
+        // Big chunks go out as they are; only the framing around them is gathered.
+        parts.push(sizeLine(data.length));
+        await this.#flush(parts);
+        await this.#conn.write(data);
+        parts.push(CRLF);
+        size = CRLF.length;
+      } else {
+        size += frame(data, parts);
+      }
       pending = reader!.read();
       ready = await fromSource(peek(pending));
     }
@@ -161,9 +173,14 @@ async function peek<T>(promise: Promise<T>): Promise<T | undefined> {
 /** Appends `data` as one chunk; returns the bytes added. */
 function frame(data: Uint8Array, parts: Uint8Array[]): number {
   if (data.length === 0) return 0; // a zero-size chunk would end the body
-  const sizeLine = latin1Bytes(`${data.length.toString(16)}\r\n`);
-  parts.push(sizeLine, data, CRLF);
-  return sizeLine.length + data.length + 2;
+  const line = sizeLine(data.length);
+  parts.push(line, data, CRLF);
+  return line.length + data.length + CRLF.length;
+}
+
+/** `<hex size>\r\n`. */
+function sizeLine(size: number): Uint8Array {
+  return latin1Bytes(`${size.toString(16)}\r\n`);
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
