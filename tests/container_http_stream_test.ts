@@ -5,7 +5,15 @@
 import assert from "node:assert/strict";
 import { APIError } from "../src/models/api_error.ts";
 import { ensureTestImages } from "./_images.ts";
-import { call, containerExists, specFor, textBody, withLauncher } from "./_container_helpers.ts";
+import type { DispatchOutcome, DispatchRequest } from "../src/agent/container.ts";
+import {
+  call,
+  callRequest,
+  containerExists,
+  specFor,
+  textBody,
+  withLauncher,
+} from "./_container_helpers.ts";
 
 const images = await ensureTestImages();
 const launchSignal = () => AbortSignal.timeout(60_000);
@@ -192,6 +200,75 @@ Deno.test("dispatch() limits the response body to maxResponseBytes with a clean 
   });
 });
 
+Deno.test("dispatch() accepts an answer sent before the request body was read", async () => {
+  await withLauncher(async (launcher) => {
+    const container = await launcher.launch(specFor(images["raw-http"]), launchSignal());
+    const upload = generated(20 * 1024 * 1024);
+    const early = await call(container, {
+      headers: new Headers({ "x-mode": "early" }),
+      body: upload.body,
+    });
+    assert.equal(early.text, "early");
+    assert.deepEqual(early.outcome, { reusable: true });
+    await upload.cancelled; // the rest of the upload is dropped, not buffered
+    const next = await call(container, {
+      headers: new Headers({ "x-mode": "echo" }),
+      body: textBody("ok"),
+    });
+    assert.equal(next.text, "ok");
+  });
+});
+
+Deno.test("dispatch() survives the client leaving at every stage", async (t) => {
+  await withLauncher(async (launcher) => {
+    let container = await launcher.launch(specFor(images["raw-http"]), launchSignal());
+    const echo = (overrides: Partial<DispatchRequest>) =>
+      container.dispatch(callRequest({ headers: new Headers({ "x-mode": "echo" }), ...overrides }));
+    const stages: [string, boolean, (abort: AbortController) => Promise<DispatchOutcome>][] = [
+      ["before the function answers (body still uploading)", false, async (abort) => {
+        const upload = stalled(null);
+        const d = echo({ body: upload.body, signal: abort.signal });
+        await upload.pulled;
+        abort.abort();
+        await rejectsWith(d.response, 502, "error receiving function response");
+        await upload.cancelled;
+        return await d.finished;
+      }],
+      ["after the head, mid-body", true, async (abort) => {
+        const upload = stalled("first");
+        const d = echo({ body: upload.body, signal: abort.signal });
+        const reader = (await d.response).body!.getReader();
+        assert.equal(new TextDecoder().decode((await reader.read()).value), "first");
+        abort.abort();
+        await assert.rejects(reader.read());
+        return await d.finished;
+      }],
+      ["by cancelling the response body", true, async () => {
+        const upload = stalled("first");
+        const d = echo({ body: upload.body });
+        const body = (await d.response).body!;
+        await body.cancel();
+        return await d.finished;
+      }],
+    ];
+    for (const [name, reusable, run] of stages) {
+      await t.step(`${name} → reusable ${reusable}; the next call works`, async () => {
+        const outcome = await run(new AbortController());
+        assert.equal(outcome.reusable, reusable);
+        if (!reusable) {
+          await container.close();
+          container = await launcher.launch(specFor(images["raw-http"]), launchSignal());
+        }
+        const next = await call(container, {
+          headers: new Headers({ "x-mode": "echo" }),
+          body: textBody("again"),
+        });
+        assert.equal(next.text, "again");
+      });
+    }
+  });
+});
+
 Deno.test("launch() fails with Fn's 502 when the container exits before it is ready", async () => {
   await withLauncher(async (launcher) => {
     const spec = specFor(images["bb-misc"], { env: { MODE: "exit" } });
@@ -282,4 +359,47 @@ function baseRequest() {
     signal: new AbortController().signal,
     maxResponseBytes: 0,
   };
+}
+
+/** A body of `size` bytes made only as it is pulled; `cancelled` resolves if it is dropped. */
+function generated(size: number): { body: ReadableStream<Uint8Array>; cancelled: Promise<void> } {
+  const cancelled = Promise.withResolvers<void>();
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= size) return controller.close();
+      const n = Math.min(64 * 1024, size - sent);
+      sent += n;
+      controller.enqueue(new Uint8Array(n));
+    },
+    cancel: () => cancelled.resolve(),
+  }, { highWaterMark: 1 });
+  return { body, cancelled: cancelled.promise };
+}
+
+/**
+ * A body that sends `first` (if any) and then stalls until it is cancelled; `pulled`
+ * resolves once the client asked for data beyond it.
+ */
+function stalled(first: string | null): {
+  body: ReadableStream<Uint8Array>;
+  pulled: Promise<void>;
+  cancelled: Promise<void>;
+} {
+  const pulled = Promise.withResolvers<void>();
+  const cancelled = Promise.withResolvers<void>();
+  let sent = first === null;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (!sent) {
+        sent = true;
+        controller.enqueue(new TextEncoder().encode(first!));
+        return;
+      }
+      pulled.resolve();
+      return cancelled.promise;
+    },
+    cancel: () => cancelled.resolve(),
+  }, { highWaterMark: 0 });
+  return { body, pulled: pulled.promise, cancelled: cancelled.promise };
 }
