@@ -29,7 +29,7 @@ export interface LaunchCaller {
 
 /** Options for {@linkcode HotLauncher}. */
 export interface HotLauncherOptions {
-  readonly queue: Pick<SlotQueue<unknown>, "key" | "stats" | "setContainerState">;
+  readonly queue: Pick<SlotQueue<unknown>, "key" | "stats" | "setContainerState" | "recordStart">;
   readonly template: ContainerTemplate;
   readonly launcher: ContainerLauncher;
   readonly tracker: ResourceTracker;
@@ -152,8 +152,10 @@ export class HotLauncher {
     const { queue, template, log } = this.#o;
     const spec = { ...template.spec, id: newId() };
     let container: HotContainer;
+    const launchedAt = performance.now();
     try {
       container = await trackLaunch(spec, this.#o.launcher.launch(spec, this.#o.stopSignal));
+      queue.recordStart(performance.now() - launchedAt);
     } catch (err) {
       reservation.release();
       queue.setContainerState("start", undefined);

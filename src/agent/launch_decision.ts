@@ -9,16 +9,38 @@
 import type { QueueStats } from "./slot_queue.ts";
 
 /**
- * Fn's `isNewContainerNeeded` (agent.md §3.5): waiters not covered by idle containers
- * need a container, unless enough are already starting (or waiting for resources).
- * The launcher starts at most one container per call of this function, so with N
- * uncovered waiters it ramps up by one per waiter signal.
+ * Whether the queue needs another container.
+ *
+ * Fn's rule first (agent.md §3.5): waiters not covered by idle containers need a
+ * container, unless enough are already starting (or waiting for resources). The
+ * launcher starts at most one container per call of this function, so with N uncovered
+ * waiters it ramps up by one per waiter signal.
+ *
+ * Then fnd's refinement: start a container only when waiting for a busy one would take
+ * longer than starting one. Once the queue has estimates (moving averages of its calls'
+ * execution time and its containers' launch time), the uncovered waiters are expected to
+ * be served by the busy containers in rounds of one call time each; if the last of them
+ * would still get a container sooner than a new one could start, nothing is launched.
+ * A queue where no call got a container for longer than a launch takes (a busy container
+ * is stuck in a long call) launches anyway.
+ *
+ * @param now the current time in epoch ms (for the stuck-queue check)
  */
-export function isNewContainerNeeded(stats: QueueStats): boolean {
+export function isNewContainerNeeded(stats: QueueStats, now: number = Date.now()): boolean {
   const { containers } = stats;
   const idle = containers.idle + containers.paused;
   const effectiveWaiters = Math.max(0, stats.waitingCalls - idle);
   if (effectiveWaiters === 0) return false;
   const starting = containers.start + containers.wait;
-  return !(starting > 0 && starting >= effectiveWaiters);
+  if (starting > 0 && starting >= effectiveWaiters) return false;
+  return !busyContainersAreSooner(stats, effectiveWaiters - starting, now);
+}
+
+/** Whether `uncovered` waiters get a busy container sooner than a new one would start. */
+function busyContainersAreSooner(stats: QueueStats, uncovered: number, now: number): boolean {
+  const { callMs, startMs } = stats;
+  const busy = stats.containers.busy;
+  if (busy === 0 || callMs === undefined || startMs === undefined) return false;
+  if (now - stats.lastClaimAt > startMs) return false;
+  return Math.ceil(uncovered / busy) * callMs < startMs;
 }

@@ -27,3 +27,47 @@ Deno.test("isNewContainerNeeded() follows Fn's rule", async (t) => {
     await t.step(name, () => assert.equal(isNewContainerNeeded(s), want));
   }
 });
+
+Deno.test("isNewContainerNeeded() waits for a busy container when that is sooner than a start", async (t) => {
+  const now = 10_000;
+  const timed = (
+    waiting: number,
+    c: Partial<QueueStats["containers"]>,
+    callMs: number | undefined,
+    startMs: number | undefined,
+    lastClaimAt = now,
+  ): QueueStats => ({
+    ...stats(waiting, c),
+    lastClaimAt,
+    ...(callMs === undefined ? {} : { callMs }),
+    ...(startMs === undefined ? {} : { startMs }),
+  });
+  const cases: [string, QueueStats, boolean][] = [
+    [
+      "fast calls: 15 waiters queue behind one busy container",
+      timed(15, { busy: 1 }, 1, 300),
+      false,
+    ],
+    [
+      "slow calls: a start is sooner than the busy container",
+      timed(1, { busy: 1 }, 500, 300),
+      true,
+    ],
+    ["many waiters: their last one would wait too long", timed(40, { busy: 4 }, 50, 300), true],
+    ["no estimates yet: Fn's rule", timed(15, { busy: 1 }, undefined, undefined), true],
+    ["no busy container: a start is the only way", timed(1, {}, 1, 300), true],
+    [
+      "a stuck queue (no claim for longer than a start) launches",
+      timed(2, { busy: 1 }, 1, 300, now - 301),
+      true,
+    ],
+    [
+      "still no launch for waiters covered by idle containers",
+      timed(1, { idle: 1 }, 500, 1),
+      false,
+    ],
+  ];
+  for (const [name, s, want] of cases) {
+    await t.step(name, () => assert.equal(isNewContainerNeeded(s, now), want));
+  }
+});

@@ -254,6 +254,8 @@ export class LocalAgent implements Agent {
     entry.queue.callFinished();
     this.#callOver();
     const completedAt = new Date();
+    // How long calls hold a container feeds the launch decision (launch_decision.ts).
+    entry.queue.recordCall(completedAt.getTime() - started.startedAt);
     return {
       // Deno also aborts a request's signal after a successful response, so only a
       // failed call counts as canceled by the client.

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { Ewma } from "../metrics/ewma.ts";
+
 /** Container states counted per queue (Fn's WAIT, START, IDLE, PAUSED, BUSY). */
 export type ContainerState = "wait" | "start" | "idle" | "paused" | "busy";
 
@@ -24,6 +26,10 @@ export interface QueueStats {
   readonly containers: Readonly<Record<ContainerState, number>>;
   /** When a call last claimed a slot (epoch ms; the queue's creation before that). */
   readonly lastClaimAt: number;
+  /** Moving average of a call's execution time in ms (absent before the first call). */
+  readonly callMs?: number;
+  /** Moving average of a container's launch time in ms (absent before the first launch). */
+  readonly startMs?: number;
 }
 
 /** One idle container's readiness for one call. */
@@ -72,6 +78,8 @@ export class SlotQueue<T> {
   };
   readonly #onIdle: (queue: SlotQueue<T>) => void;
   #lastClaimAt = Date.now();
+  readonly #callMs = new Ewma();
+  readonly #startMs = new Ewma();
 
   /**
    * @param key the slot key
@@ -85,12 +93,26 @@ export class SlotQueue<T> {
 
   /** A snapshot of the counters. */
   stats(): QueueStats {
+    const callMs = this.#callMs.value;
+    const startMs = this.#startMs.value;
     return {
       waitingCalls: this.#waiters.length,
       executingCalls: this.#executingCalls,
       containers: { ...this.#containers },
       lastClaimAt: this.#lastClaimAt,
+      ...(callMs === undefined ? {} : { callMs }),
+      ...(startMs === undefined ? {} : { startMs }),
     };
+  }
+
+  /** Feeds a finished call's execution time into {@linkcode QueueStats.callMs}. */
+  recordCall(ms: number): void {
+    this.#callMs.add(ms);
+  }
+
+  /** Feeds a container's launch time into {@linkcode QueueStats.startMs}. */
+  recordStart(ms: number): void {
+    this.#startMs.add(ms);
   }
 
   /** Whether nothing waits, runs or lives in this queue. */
