@@ -13,7 +13,7 @@ const images = await ensureTestImages();
 const MIB = 1024 * 1024;
 const SIZE = 100 * MIB;
 /** Peak RSS growth allowed during one transfer of SIZE. */
-const BOUND = 40 * MIB;
+const BOUND = 48 * MIB;
 
 /** A generated body of `size` bytes in 64 KiB chunks, produced only when pulled. */
 function generated(size: number): ReadableStream<Uint8Array> {

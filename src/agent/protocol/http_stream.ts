@@ -4,10 +4,12 @@
  * and closed with it, that keeps at most one connection, idle for at most 1 s (§1.9).
  * The exchange itself and Fn's outcomes (§1.7) are in `http_stream_call.ts`.
  *
- * The client speaks HTTP/1.1 itself over `Deno.connect`: `fetch` with a Unix-socket
- * `Deno.createHttpClient` proxy writes the absolute-form request line
- * (`POST http://localhost/call`), which fdk-node rejects with 400 `Invalid method`; and
- * `node:http` costs ~3× more per call and lets a 20 MiB transfer grow the heap by its size.
+ * The client speaks HTTP/1.1 itself (`_http1_*.ts`, `_request_upload.ts`) over a
+ * `node:net` socket (`_uds_connection.ts`). Not `fetch`: with a Unix-socket
+ * `Deno.createHttpClient` proxy it writes the absolute-form request line
+ * `POST http://localhost/call`, which fdk-node rejects with 400 `Invalid method`. Not
+ * `node:http`: its client machinery cost ~2× the per-call overhead and let a 20 MiB
+ * transfer grow RSS by more than its size.
  *
  * @module
  */
