@@ -132,6 +132,12 @@ export class UdsConnection implements ByteSource {
     });
   }
 
+  /** Whether an open connection keeps the process alive (not while it sits idle). */
+  keepsProcessAlive(yes: boolean): void {
+    if (yes) this.#socket.ref();
+    else this.#socket.unref();
+  }
+
   /** Closes the socket; pending reads and writes fail. Idempotent. */
   close(): void {
     if (this.#closed) return;

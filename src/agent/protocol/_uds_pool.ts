@@ -34,7 +34,10 @@ export class UdsPool {
   async acquire(): Promise<UdsConnection> {
     if (this.#closed) throw new Error("the container's connections are closed");
     const idle = this.#takeIdle();
-    if (idle !== undefined) return idle;
+    if (idle !== undefined) {
+      idle.keepsProcessAlive(true);
+      return idle;
+    }
     const conn = await UdsConnection.open(this.#path);
     if (this.#closed) {
       conn.close();
@@ -49,6 +52,7 @@ export class UdsPool {
     this.#takeIdle()?.close();
     const generation = ++this.#generation;
     this.#idle = conn;
+    conn.keepsProcessAlive(false);
     const timer = setTimeout(() => this.#drop(generation), this.#idleMs);
     Deno.unrefTimer(timer);
     this.#timer = timer;
