@@ -24,6 +24,13 @@ export interface ContainerProtocol {
   close(): void;
 }
 
+/**
+ * How long a finished call still owns the function's output: Docker's attach stream can
+ * deliver the last lines a few ms after the answer on the socket. A new call takes over
+ * at once.
+ */
+export const LOG_TAIL_GRACE_MS = 100;
+
 /** Timeout of `docker pause` / `docker unpause` (Fn's fixed 5 s). */
 export const PAUSE_TIMEOUT_MS = 5000;
 
@@ -50,6 +57,9 @@ export class DockerHotContainer implements HotContainer {
   readonly timings: LaunchTimings;
   readonly #parts: DockerHotContainerParts;
   #closing: Promise<void> | undefined;
+  #logTail: ReturnType<typeof setTimeout> | undefined;
+  /** The call whose output the log is attributing. */
+  #logCall: string | undefined;
 
   constructor(parts: DockerHotContainerParts) {
     this.#parts = parts;
@@ -61,9 +71,21 @@ export class DockerHotContainer implements HotContainer {
 
   dispatch(request: DispatchRequest): Dispatch {
     const log = this.#parts.log;
-    log.beginCall(request.callId);
+    clearTimeout(this.#logTail);
+    const callId = request.callId;
+    this.#logCall = callId;
+    log.beginCall(callId);
     const dispatch = this.#parts.protocol.dispatch(request);
-    dispatch.finished.then(() => log.endCall());
+    dispatch.finished.then(() => {
+      if (this.#logCall !== callId) return; // a newer call already owns the output
+      const tail = setTimeout(() => {
+        if (this.#logCall !== callId) return;
+        this.#logCall = undefined;
+        log.endCall();
+      }, LOG_TAIL_GRACE_MS);
+      Deno.unrefTimer(tail);
+      this.#logTail = tail;
+    });
     return dispatch;
   }
 
@@ -88,6 +110,7 @@ export class DockerHotContainer implements HotContainer {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
+        clearTimeout(this.#logTail);
         this.#parts.protocol.close();
         this.#parts.log.flush();
         await this.#parts.resources.disposeAsync();
