@@ -1,8 +1,8 @@
 /**
  * The http-stream client's own overhead: sequential calls of the `hello` test image
  * through `HotContainer.dispatch` (launcher from `createDockerLauncher`), against the
- * same container called directly on its socket with `fetch`. Rounds alternate between
- * the two so drift on a busy machine hits both alike.
+ * same container called directly on its socket (a minimal raw HTTP/1.1 exchange).
+ * Rounds alternate between the two so drift on a busy machine hits both alike.
  *
  *   deno run -A bench/uds_dispatch.ts [calls=2000] [rounds=4]
  *
