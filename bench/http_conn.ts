@@ -61,9 +61,10 @@ export class HttpConn {
   }
 
   /**
-   * Sends one request and reads the whole response.
+   * Sends one request and reads the whole response, closing the connection when that
+   * takes longer than `timeoutMs`.
    *
-   * @throws {Error} when the connection breaks or the response is malformed
+   * @throws {Error} when the connection breaks (or times out) or the response is malformed
    */
   async request(
     method: string,
@@ -71,6 +72,23 @@ export class HttpConn {
     headers: Readonly<Record<string, string>> = {},
     body?: Uint8Array,
     keepBody = false,
+    timeoutMs = 60_000,
+  ): Promise<HttpAnswer> {
+    // A stuck exchange fails (the connection is closed) instead of hanging the bench.
+    const timer = setTimeout(() => this.close(), timeoutMs);
+    try {
+      return await this.#exchange(method, path, headers, body, keepBody);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #exchange(
+    method: string,
+    path: string,
+    headers: Readonly<Record<string, string>>,
+    body: Uint8Array | undefined,
+    keepBody: boolean,
   ): Promise<HttpAnswer> {
     let head = `${method} ${path} HTTP/1.1\r\nhost: ${this.#host}\r\n`;
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;

@@ -47,12 +47,12 @@ const began = performance.now();
 const overBudget = () => performance.now() - began > BUDGET_MS;
 const encoder = new TextEncoder();
 
-let section = "start";
+let currentStep = "start";
 /** The bench's hard limit: a stuck step ends the run with an error instead of a hang. */
 const HARD_LIMIT_MS = 9.5 * 60_000;
 
 function log(message: string): void {
-  section = message;
+  currentStep = message;
   Deno.stderr.writeSync(
     encoder.encode(`[bench ${((performance.now() - began) / 1000).toFixed(0)}s] ${message}\n`),
   );
@@ -107,42 +107,69 @@ async function benchFull(
   await memory(top, "idleMiB", mem);
   const hot = await hotPair(top.callUrl, fnId, "full node");
   await memory(top, "loadedMiB", mem);
-  if (overBudget()) {
-    notRun.cold = notRun.bigBody = notRun.api = "time budget used up";
-    return { hot };
-  }
-  log("cold starts");
-  const cold = await coldStarts(
-    top.callUrl,
-    (i) => deployFn(top.apiUrl, images.hello!, "bench", `cold${i}`),
-    QUICK ? 2 : 5,
+  const cold = await section("cold", notRun, "cold starts", () =>
+    coldStarts(
+      top.callUrl,
+      (i) => deployFn(top.apiUrl, images.hello!, "bench", `cold${i}`),
+      QUICK ? 2 : 5,
+    ));
+  const big = await section("bigBody", notRun, "10 MiB bodies", async () => {
+    const echo = await deployFn(top.apiUrl, images["raw-http"]!, "bench", "echo");
+    const pid = top.processes[0]!.proc.pid;
+    await resetPeak(pid);
+    const rate = await bigBody(top.callUrl, echo, 10 * 1024 * 1024, RUNS);
+    return { mib: 10, mbPerSecond: rate, peakMiB: (await memoryOf(pid)).peakMiB };
+  });
+  const api = await section(
+    "api",
+    notRun,
+    `API: creating ${FNS_TO_LIST} fns, then listing them`,
+    () => benchApi(top.apiUrl, images.hello!),
   );
-  log("10 MiB bodies");
-  const echo = await deployFn(top.apiUrl, images["raw-http"]!, "bench", "echo");
-  const pid = top.processes[0]!.proc.pid;
-  await resetPeak(pid);
-  const rate = await bigBody(top.callUrl, echo, 10 * 1024 * 1024, RUNS);
-  const big = { mib: 10, mbPerSecond: rate, peakMiB: (await memoryOf(pid)).peakMiB };
-  log(`API: creating ${FNS_TO_LIST} fns, then listing them`);
-  const appId = await appIdOf(top.apiUrl, "bench-list");
+  return {
+    hot,
+    ...(cold ? { cold } : {}),
+    ...(big ? { big } : {}),
+    ...(api ? { api } : {}),
+  };
+}
+
+/** Runs one section; a failure is reported as "not run" instead of ending the bench. */
+async function section<T>(
+  key: string,
+  notRun: Record<string, string>,
+  title: string,
+  run: () => Promise<T>,
+): Promise<T | undefined> {
+  if (overBudget()) {
+    notRun[key] = "time budget used up";
+    return undefined;
+  }
+  log(title);
+  try {
+    return await run();
+  } catch (err) {
+    notRun[key] = `failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+    log(`${title}: ${notRun[key]}`);
+    return undefined;
+  }
+}
+
+async function benchApi(apiUrl: string, image: string): Promise<NonNullable<BenchResults["api"]>> {
+  const appId = await appIdOf(apiUrl, "bench-list");
   const createRuns: number[] = [];
   const per = FNS_TO_LIST / 5;
   for (let i = 0; i < 5; i++) {
-    createRuns.push(await apiCreates(top.apiUrl, appId, images.hello!, `f${i}`, per, 8));
+    createRuns.push(await apiCreates(apiUrl, appId, image, `f${i}`, per, 8));
   }
   const lists: number[] = [];
   let fns = 0;
   for (let i = 0; i < RUNS; i++) {
-    const l = await listAll(top.apiUrl, appId);
+    const l = await listAll(apiUrl, appId);
     lists.push(l.ms);
     fns = l.fns;
   }
-  return {
-    hot,
-    cold,
-    big,
-    api: { createsPerSecond: spread(createRuns), listMs: spread(lists), fns },
-  };
+  return { createsPerSecond: spread(createRuns), listMs: spread(lists), fns };
 }
 
 async function appIdOf(apiUrl: string, name: string): Promise<string> {
@@ -221,7 +248,7 @@ if (import.meta.main) {
   // Also keeps the event loop alive: a step waiting on nothing fails loudly, not silently.
   const watchdog = setInterval(() => {
     if (performance.now() - began < HARD_LIMIT_MS) return;
-    Deno.stderr.writeSync(encoder.encode(`bench: stuck in "${section}" past the time limit\n`));
+    Deno.stderr.writeSync(encoder.encode(`bench: stuck in "${currentStep}" past the time limit\n`));
     Deno.exit(1);
   }, 1000);
   try {

@@ -20,8 +20,15 @@ export interface SyslogListener extends AsyncDisposable {
   readonly url: string;
   /** Every message received so far, in order. */
   readonly messages: readonly string[];
-  /** Resolves with all messages once `count` of them match `match`. */
-  waitFor(match: (message: string) => boolean, count?: number): Promise<string[]>;
+  /**
+   * Resolves with all messages once `count` of them match `match`; rejects (listing the
+   * last messages) when that takes longer than `timeoutMs` (default 30 s).
+   */
+  waitFor(
+    match: (message: string) => boolean,
+    count?: number,
+    timeoutMs?: number,
+  ): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -44,12 +51,25 @@ class Inbox {
     for (const w of [...this.#waiters]) this.#check(w);
   }
 
-  waitFor(match: (m: string) => boolean, count = 1): Promise<string[]> {
-    return new Promise((resolve) => {
+  waitFor(match: (m: string) => boolean, count = 1, timeoutMs = 30_000): Promise<string[]> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const found = new Promise<string[]>((resolve) => {
       const w = { match, count, resolve };
       this.#waiters.push(w);
       this.#check(w);
     });
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const got = this.messages.filter(match).length;
+        reject(
+          new Error(
+            `syslog: ${got} of ${count} expected messages after ${timeoutMs} ms; ` +
+              `last received:\n${this.messages.slice(-10).join("\n")}`,
+          ),
+        );
+      }, timeoutMs);
+    });
+    return Promise.race([found, late]).finally(() => clearTimeout(timer));
   }
 
   #check(w: { match: (m: string) => boolean; count: number; resolve: (m: string[]) => void }) {
@@ -154,7 +174,7 @@ function receiver(url: string, inbox: Inbox, close: () => Promise<void>): Syslog
   return {
     url,
     messages: inbox.messages,
-    waitFor: (match, count) => inbox.waitFor(match, count),
+    waitFor: (match, count, timeoutMs) => inbox.waitFor(match, count, timeoutMs),
     close: once,
     [Symbol.asyncDispose]: once,
   };

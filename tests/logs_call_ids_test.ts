@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { startCallNode } from "./_call_node.ts";
 import { ensureTestImages } from "./_images.ts";
+import { logLine } from "./_log_wait.ts";
 
 Deno.test("log lines of a call carry app_id, fn_id and call_id", async (t) => {
   const images = await ensureTestImages();
@@ -19,8 +20,8 @@ Deno.test("log lines of a call carry app_id, fn_id and call_id", async (t) => {
       const lastLine = format === "json"
         ? new RegExp(`"msg":"err: two".*"call_id":"${callId}"`)
         : new RegExp(`err: two .*call_id=${callId}`);
-      await node.fnd.waitForLog(lastLine);
-      await node.fnd.waitForLog(new RegExp(`call finished.*${callId}`));
+      await logLine(node.fnd, lastLine);
+      await logLine(node.fnd, new RegExp(`call finished.*${callId}`));
       const lines = node.fnd.stderr().split("\n").filter((l) => l.includes(callId));
       const fields = lines.map((l) => format === "json" ? JSON.parse(l) : textFields(l));
       const user = fields.filter((f) => String(f.user_log) === "true");

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import Docker from "dockerode";
 import { type CallNode, startCallNode } from "./_call_node.ts";
 import { ensureTestImages } from "./_images.ts";
+import { logLine } from "./_log_wait.ts";
 import { type Scrape, scrape } from "./_metrics.ts";
 
 const docker = new Docker();
@@ -128,7 +129,7 @@ Deno.test("full node: /metrics families move under load", async (t) => {
     async () => {
       const token = crypto.randomUUID();
       const running = call(node, a.fnId, `${token}\nsleep 1500`);
-      await node.fnd.waitForLog(new RegExp(`out: ${token}`));
+      await logLine(node.fnd, new RegExp(`out: ${token}`));
       const s = await scrapeUntil(
         node.url,
         (s) => s.sum("fn_docker_stats_cpu_total_count", ids(a)) > 0,
@@ -150,7 +151,7 @@ Deno.test("full node: /metrics families move under load", async (t) => {
     const token = crypto.randomUUID();
     const abort = new AbortController();
     const canceled = call(node, a.fnId, `${token}\nsleep 5000`, abort.signal).catch((e) => e);
-    await node.fnd.waitForLog(new RegExp(`out: ${token}`));
+    await logLine(node.fnd, new RegExp(`out: ${token}`));
     abort.abort();
     await canceled;
     const s = await scrapeUntil(
@@ -169,7 +170,7 @@ Deno.test("full node: /metrics families move under load", async (t) => {
   await t.step("idle timeouts", async () => {
     const brief = await node.deploy({ image: images.hello, idleTimeout: 1 });
     assert.equal((await call(node, brief.fnId, "x")).status, 200);
-    await node.fnd.waitForLog(new RegExp(`container removed.*fn_id=${brief.fnId}.*idle timeout`));
+    await logLine(node.fnd, new RegExp(`container removed.*fn_id=${brief.fnId}.*idle timeout`));
     const s = await scrapeUntil(
       node.url,
       (s) => s.sum("fn_container_idle_timeouts", ids(brief)) === 1,
@@ -209,7 +210,7 @@ Deno.test("full node with little capacity: /metrics counts server-busy calls and
   const b = await node.deploy({ image: images.hello });
   const token = crypto.randomUUID();
   const running = call(node, a.fnId, `${token}\nsleep 1000`);
-  await node.fnd.waitForLog(new RegExp(`out: ${token}`));
+  await logLine(node.fnd, new RegExp(`out: ${token}`));
   // No room for b's container while a's is busy: a non-blocking agent answers 503.
   assert.equal((await call(node, b.fnId, "x")).status, 503);
   assert.equal((await running).status, 200);
