@@ -99,11 +99,13 @@ export class HttpConn {
       all.set(headBytes);
       if (body) all.set(body, headBytes.length);
       await this.#writeAll(all);
-    } else {
-      await this.#writeAll(headBytes);
-      await this.#writeAll(body);
+      return await this.#readResponse(method, keepBody);
     }
-    return await this.#readResponse(method, keepBody);
+    // A large body is written while the response is read: a server that streams its
+    // answer (an echo) before the upload ends would otherwise wait on us forever.
+    const writing = this.#writeAll(headBytes).then(() => this.#writeAll(body));
+    const [answer] = await Promise.all([this.#readResponse(method, keepBody), writing]);
+    return answer;
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {
