@@ -47,7 +47,9 @@ if ! docker_ok; then
   if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
     rm -f /var/run/docker.pid
   fi
-  pgrep -x dockerd >/dev/null || nohup setsid dockerd >/var/log/fnd-dockerd.log 2>&1 </dev/null &
+  # setsid -f: the daemon is forked off at once, so no shell of ours lingers holding the
+  # caller's stdout (a `scripts/setup.sh | tail` would otherwise never see EOF).
+  pgrep -x dockerd >/dev/null || setsid -f dockerd >/var/log/fnd-dockerd.log 2>&1 </dev/null
   for _ in $(seq 1 60); do
     docker_ok && break
     sleep 1
