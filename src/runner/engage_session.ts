@@ -29,6 +29,9 @@ export const INVALID_IMAGE = "Invalid Fn image";
 /** The function answered before the whole request arrived (502, user). */
 export const PREMATURE_WRITE = "function invoked write before receiving entire request";
 
+/** Why a body still arriving after `CallFinished` is dropped (one shared instance). */
+const CALL_OVER = new Error("the call is over");
+
 /** The server side of an Engage stream. */
 export type EngageCall = grpc.ServerDuplexStream<DecodedClientMsg, RunnerMsg>;
 
@@ -83,10 +86,12 @@ export class EngageSession {
     const first = new Promise<DecodedClientMsg | undefined>((r) => this.#resolveTry = r);
     call.on("data", (msg: DecodedClientMsg) => this.#onMessage(msg));
     call.on("end", () => this.#onHalfClose());
-    call.on(
-      "cancelled",
-      () => this.#onGone(new DOMException("the LB cancelled the call", "AbortError")),
-    );
+    // The LB resets every stream once it has our status (Fn's LB does too), so a
+    // cancel after the call is over is routine: no reason object is built for it.
+    call.on("cancelled", () => {
+      if (this.#phase === "done" && this.#closed) return;
+      this.#onGone(new DOMException("the LB cancelled the call", "AbortError"));
+    });
     call.on("error", (err: unknown) => this.#onGone(err));
     const msg = await first;
     if (msg === undefined) return;
@@ -272,7 +277,7 @@ export class EngageSession {
     }
     this.#phase = "done";
     // Whatever body is still arriving is not needed any more (e.g. after a NACK).
-    this.#body.fail(new Error("the call is over"));
+    this.#body.fail(CALL_OVER);
     if (this.#closed) return;
     await this.#write({ finished });
     if (this.#closed) return;
