@@ -25,8 +25,13 @@ apt_install() {
 
 # --- Deno, from the npm registry (JSR and dl.deno.land are not reachable here).
 if ! command -v deno >/dev/null 2>&1 || ! deno --version 2>/dev/null | grep -q "deno ${DENO_VERSION%%.*}\."; then
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   say "installing deno@${DENO_VERSION} from npm"
-  npm install -g --silent "deno@${DENO_VERSION}" >/dev/null 2>&1
+  if ! npm install -g --silent --no-fund --no-audit "deno@${DENO_VERSION}" >/tmp/fnd-npm-deno.log 2>&1; then
+    say "npm could not install deno@${DENO_VERSION}:"
+    tail -20 /tmp/fnd-npm-deno.log >&2
+    exit 1
+  fi
 fi
 
 # --- Docker engine.
