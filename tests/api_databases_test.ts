@@ -50,6 +50,25 @@ async function apiSubset(t: Deno.TestContext, db: TestDatabaseServer): Promise<v
     assert.equal(new Set(seen).size, 41);
   });
 
+  await t.step("the largest valid annotations and a 70 KB config value are stored", async () => {
+    const annotations: Record<string, string> = {};
+    for (let i = 0; i < 100; i++) {
+      annotations[String(i).padStart(3, "0") + '"\\'.repeat(63).slice(0, 125)] = "x".repeat(510);
+    }
+    const config = { BIG: "v".repeat(70_000) };
+    const app = await api.post("/v2/apps", { name: "big", config, annotations });
+    assert.equal(app.status, 200, app.text);
+    assert.deepEqual([app.json.config, app.json.annotations], [config, annotations]);
+    const fn = await api.post("/v2/fns", { app_id: app.json.id, name: "f", image: "i", config });
+    assert.equal(fn.status, 200, fn.text);
+    const put = await api.put(`/v2/fns/${fn.json.id}`, { annotations });
+    assert.equal(put.status, 200, put.text);
+    const read = await api.get(`/v2/fns/${fn.json.id}`);
+    assert.deepEqual(read.json.config, config);
+    assert.equal(Object.keys(read.json.annotations).length, 101);
+    assert.equal((await api.delete(`/v2/apps/${app.json.id}`)).status, 204);
+  });
+
   await t.step("fns and triggers: create, update, conflicts, cascading delete", async () => {
     const app = (await api.post("/v2/apps", { name: "app", config: { a: "1" } })).json;
     const fn = (await api.post("/v2/fns", { app_id: app.id, name: "f", image: "i" })).json;

@@ -12,6 +12,7 @@ import { appContract } from "./_contract_apps.ts";
 import { concurrencyContract } from "./_contract_concurrency.ts";
 import { Harness } from "./_contract_fixtures.ts";
 import { fnContract } from "./_contract_fns.ts";
+import { sizeContract } from "./_contract_sizes.ts";
 import { triggerContract } from "./_contract_triggers.ts";
 
 /** Runs every contract case as a step of `t` against databases of `server`. */
@@ -23,6 +24,7 @@ export async function runDatastoreContract(
   await appContract(t, h);
   await fnContract(t, h);
   await triggerContract(t, h);
+  await sizeContract(t, h);
   await concurrencyContract(t, h);
   await adoptionContract(t, h);
 }

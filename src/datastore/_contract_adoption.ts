@@ -7,8 +7,16 @@
 
 import assert from "node:assert/strict";
 import { sql } from "kysely";
+import { up as widenMaps } from "../../migrations/0003_wide_maps_on_mysql.ts";
 import { messages } from "../models/api_error.ts";
-import { assertRejectsAPI, type Harness, makeApp, makeTrigger } from "./_contract_fixtures.ts";
+import {
+  assertRejectsAPI,
+  type Harness,
+  makeApp,
+  makeFn,
+  makeTrigger,
+} from "./_contract_fixtures.ts";
+import { largeConfig, largestAnnotations } from "./_contract_sizes.ts";
 
 /** Fn v0.3.753's tables (schema version 26), in SQL every dialect accepts. */
 const FN_DDL = [
@@ -38,16 +46,68 @@ const FN_DDL = [
     '2026-11-22T12:45:17.044Z', 'http', '/hook', '')`,
 ];
 
-/** Runs the adoption case as a step of `t`. */
+/** The column types of the map columns, as `table.column type nullable collation`. */
+async function mapColumns(h: Harness, location: Parameters<Harness["raw"]>[0]) {
+  if (h.server.dialect !== "mysql") return [];
+  const db = h.raw(location);
+  try {
+    const { rows } = await sql<{ c: string }>`
+      select concat_ws(' ', concat(table_name, '.', column_name), data_type, is_nullable,
+        collation_name) as c
+      from information_schema.columns
+      where table_schema = database() and column_name in ('config', 'annotations')
+      order by table_name, column_name`.execute(db);
+    return rows.map((r) => r.c);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function createFnTables(h: Harness) {
+  const location = await h.freshLocation();
+  const db = h.raw(location);
+  try {
+    for (const statement of FN_DDL) await sql.raw(statement).execute(db);
+  } finally {
+    await db.destroy();
+  }
+  return location;
+}
+
+/** Runs the adoption cases as steps of `t`. */
 export async function adoptionContract(t: Deno.TestContext, h: Harness): Promise<void> {
+  await t.step(
+    "openDatastore() widens Fn's map columns on MySQL; 0003 again is a no-op",
+    async () => {
+      const location = await createFnTables(h);
+      await using ds = await h.open(location);
+      const app = makeApp("big", { config: largeConfig(), annotations: largestAnnotations() });
+      assert.deepEqual(await ds.getAppById((await ds.insertApp(app)).id), app);
+      const fn = makeFn(app.id, "f", { annotations: largestAnnotations() });
+      assert.deepEqual(await ds.getFnById((await ds.insertFn(fn)).id), fn);
+      const wide = await mapColumns(h, location);
+      if (h.server.dialect === "mysql") {
+        assert.deepEqual(wide, [
+          "apps.annotations mediumtext NO utf8mb4_bin",
+          "apps.config longtext NO utf8mb4_bin",
+          "fns.annotations mediumtext NO utf8mb4_bin",
+          "fns.config longtext NO utf8mb4_bin",
+          "triggers.annotations mediumtext NO utf8mb4_bin",
+        ]);
+      }
+      const db = h.raw(location);
+      try {
+        await widenMaps(db, h.server.dialect);
+      } finally {
+        await db.destroy();
+      }
+      assert.deepEqual(await mapColumns(h, location), wide);
+      assert.deepEqual(await ds.getAppById(app.id), app);
+    },
+  );
+
   await t.step("openDatastore() adopts tables and rows that Fn created", async () => {
-    const location = await h.freshLocation();
-    const db = h.raw(location);
-    try {
-      for (const statement of FN_DDL) await sql.raw(statement).execute(db);
-    } finally {
-      await db.destroy();
-    }
+    const location = await createFnTables(h);
     await using ds = await h.open(location);
     const a = await ds.getAppByName("a");
     assert.deepEqual(a, {
