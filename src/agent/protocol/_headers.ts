@@ -23,12 +23,22 @@ export function isHopByHop(name: string, value: string): boolean {
   return HOP_BY_HOP.has(lower);
 }
 
+/** Canonical forms already computed: calls repeat the same few header names. */
+const canonicalCache = new Map<string, string>();
+/** Bound on the cache, so arbitrary client header names cannot grow it without end. */
+const CANONICAL_CACHE_MAX = 1024;
+
 /** `x-foo_bar` → `X-Foo-Bar`... Go's canonical form (only `-` separates words). */
 export function canonicalName(name: string): string {
-  return name.toLowerCase().replace(
+  const cached = canonicalCache.get(name);
+  if (cached !== undefined) return cached;
+  const canonical = name.toLowerCase().replace(
     /(^|-)([a-z])/g,
     (_m, sep: string, c: string) => sep + c.toUpperCase(),
   );
+  if (canonicalCache.size >= CANONICAL_CACHE_MAX) canonicalCache.clear();
+  canonicalCache.set(name, canonical);
+  return canonical;
 }
 
 /** RFC 3339 with seconds precision in UTC, like Go's `time.RFC3339` with TZ=UTC. */

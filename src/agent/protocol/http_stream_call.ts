@@ -11,9 +11,10 @@
  * @module
  */
 
+import { deadlines, type ScheduledDeadline } from "../../deadline_scheduler.ts";
 import type { Logger } from "../../log.ts";
 import type { DispatchRequest } from "../container.ts";
-import { canonicalName, forwardableHeaders, headersFromRaw, rfc3339 } from "./_headers.ts";
+import { canonicalName, headersFromRaw, isHopByHop, rfc3339 } from "./_headers.ts";
 import type { ResponseHead } from "./_http1_head.ts";
 import { ResponseHeadTooLargeError } from "./_http1_head.ts";
 import { BodyReader, readResponseHead } from "./_http1_reader.ts";
@@ -43,10 +44,11 @@ export interface HttpStreamCallOptions {
 /** The header fields sent to the function: the call's, hop-by-hop removed, Fn's on top. */
 export function callHeaderFields(request: DispatchRequest): [string, string][] {
   const fields: [string, string][] = [];
-  for (const [name, value] of forwardableHeaders(request.headers, ["content-length", "host"])) {
-    const canonical = canonicalName(name);
-    if (canonical === "Fn-Call-Id" || canonical === "Fn-Deadline") continue;
-    fields.push([canonical, value]);
+  // One pass over the call's headers (names come lower-cased from `Headers`).
+  for (const [name, value] of request.headers) {
+    if (name === "content-length" || name === "host" || name === "fn-call-id") continue;
+    if (name === "fn-deadline" || isHopByHop(name, value)) continue;
+    fields.push([canonicalName(name), value]);
   }
   fields.push(["Fn-Call-Id", request.callId], ["Fn-Deadline", rfc3339(request.deadline)]);
   return fields;
@@ -57,10 +59,9 @@ export class HttpStreamCall {
   readonly #options: HttpStreamCallOptions;
   readonly #request: DispatchRequest;
   readonly #settler: DispatchSettler;
-  /** Aborted when the call's deadline passes. */
-  readonly #deadline = new AbortController();
-  #signal: AbortSignal | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The call's deadline passed. */
+  #timedOut = false;
+  #deadline: ScheduledDeadline | undefined;
   #conn: UdsConnection | undefined;
   #upload: RequestUpload | undefined;
   /** The function's response head arrived: from here on a client abort keeps the container. */
@@ -68,6 +69,10 @@ export class HttpStreamCall {
   /** Why the caller's body failed, when it did (the cause of the call's failure). */
   #sourceError: unknown;
   readonly #onAbort = () => this.#aborted();
+  readonly #onDeadline = () => {
+    this.#timedOut = true;
+    this.#aborted();
+  };
 
   constructor(options: HttpStreamCallOptions, request: DispatchRequest, settler: DispatchSettler) {
     this.#options = options;
@@ -80,11 +85,12 @@ export class HttpStreamCall {
     const req = this.#request;
     // Nothing was sent yet, so the container is untouched.
     if (req.signal.aborted) return this.#settler.fail(errorReceiving(req.signal.reason), true);
-    const left = req.deadline.getTime() - Date.now();
-    if (left <= 0) return this.#settler.fail(timedOut(), true);
-    this.#timer = setTimeout(() => this.#deadline.abort(timedOut()), left);
-    this.#signal = AbortSignal.any([req.signal, this.#deadline.signal]);
-    this.#signal.addEventListener("abort", this.#onAbort, { once: true });
+    const deadlineMs = req.deadline.getTime();
+    if (deadlineMs <= Date.now()) return this.#settler.fail(timedOut(), true);
+    // One shared timer for all calls' deadlines, and no combined signal: both cost
+    // ~10 µs per call, and the deadline almost never fires.
+    this.#deadline = deadlines.schedule(deadlineMs, this.#onDeadline);
+    req.signal.addEventListener("abort", this.#onAbort, { once: true });
     this.#settler.finished.then(() => this.#cleanup());
     this.#exchange().catch((err) => this.#failHard(err));
   }
@@ -184,14 +190,15 @@ export class HttpStreamCall {
 
   /** The whole body was read: keep the connection if the exchange left it clean. */
   #bodyDone(head: ResponseHead): void {
-    this.#release(head.keepAlive && this.#upload?.complete === true && !this.#signal!.aborted);
+    const aborted = this.#timedOut || this.#request.signal.aborted;
+    this.#release(head.keepAlive && this.#upload?.complete === true && !aborted);
   }
 
   /** Settles a failure while reading the body; returns the error for the stream. */
   #bodyFailed(err: unknown): Error {
     this.#release(false);
-    const clientGone = this.#request.signal.aborted && !this.#deadline.signal.aborted;
-    const error = this.#deadline.signal.aborted ? timedOut(err) : internalError(err);
+    const clientGone = this.#request.signal.aborted && !this.#timedOut;
+    const error = this.#timedOut ? timedOut(err) : internalError(err);
     if (this.#settler.isFinished || clientGone) return error;
     this.#options.logger.debug("function response body copy failed", {
       call_id: this.#request.callId,
@@ -218,7 +225,7 @@ export class HttpStreamCall {
   #aborted(): void {
     if (this.#settler.isFinished) return;
     this.#release(false);
-    if (this.#deadline.signal.aborted) return this.#settler.fail(timedOut(), false);
+    if (this.#timedOut) return this.#settler.fail(timedOut(), false);
     // Before the function's head the container cannot be trusted (Fn kills it); after it,
     // only the rest of the body is dropped.
     this.#settler.fail(errorReceiving(this.#request.signal.reason), this.#headReceived);
@@ -245,8 +252,8 @@ export class HttpStreamCall {
   }
 
   #cleanup(): void {
-    clearTimeout(this.#timer);
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#deadline?.cancel();
+    this.#request.signal.removeEventListener("abort", this.#onAbort);
   }
 }
 
