@@ -5,6 +5,12 @@
  * read back from stdout. The body goes out with the client's `Content-Length` when it
  * declared one (easy for shell functions), otherwise chunked.
  *
+ * Reuse (see `stdio_channel.ts`): a function must read the request head up to its blank
+ * line before it knows what it was asked and whether a body follows, but HTTP lets it
+ * answer without reading the body (an early answer, or a function that ignores its
+ * input). So the body, chunked framing included, is the skippable part: a call with a
+ * declared length of 0 or no body keeps the container hot, any other call retires it.
+ *
  * @module
  */
 
@@ -125,7 +131,7 @@ export class HttpFormat implements StdioExchange {
     if (request.body !== null) {
       body = length === undefined ? chunked(request.body) : sized(request.body, length);
     }
-    await pipes.writeInput(prefixed(encoder.encode(head), body));
+    await pipes.writeInput(prefixed(encoder.encode(head), body), { skippable: length !== 0 });
   }
 
   async readResponse(pipes: CallPipes): Promise<StdioResponse> {

@@ -8,6 +8,14 @@
  * `protocol` is optional, a missing or 0 status means 200 and a non-empty `content_type`
  * overrides the protocol's `Content-Type`.
  *
+ * Reuse (see `stdio_channel.ts`): the body is a string inside the one-line envelope. A
+ * line reader or JSON decoder consumes it with the rest of the line, but a function may
+ * also answer from the fields it needs at the front of the line (a bounded or prefix
+ * read) and leave the rest, and fnd cannot tell which. So a non-empty body is the
+ * skippable part: a body-less call keeps the container hot, any other call retires it.
+ * What a body-less line holds is fnd's own envelope, which a function has to read to
+ * its newline to find the end of its request, as an `http` function reads its head.
+ *
  * @module
  */
 
@@ -80,6 +88,7 @@ export class JsonFormat implements StdioExchange {
           controller.close();
         },
       }),
+      { skippable: body !== "" },
     );
   }
 

@@ -2,7 +2,8 @@
  * The call lifecycle shared by the hot stdin/stdout formats (`http`, `json`): open fresh
  * pipes, write the request frame, read the response frame, enforce the deadline, the
  * client's abort and `maxResponseBytes`, then cut the pipes and decide whether the
- * container can be reused (see {@linkcode StdioChannel} for the pipe-swap rules).
+ * container can be reused (see {@linkcode StdioChannel} for the pipe-swap rules and
+ * which calls a container survives).
  *
  * @module
  */
@@ -24,7 +25,10 @@ export interface StdioResponse {
 
 /** How one format frames a call. */
 export interface StdioExchange {
-  /** Writes the request frame; resolves once its last byte is handed to stdin. */
+  /**
+   * Writes the request frame; resolves once its last byte is handed to stdin. Marks as
+   * skippable the input a function may answer without reading (see `stdio_channel.ts`).
+   */
   writeRequest(pipes: CallPipes, request: DispatchRequest): Promise<void>;
   /** Reads the response head (its body stays lazy). */
   readResponse(pipes: CallPipes, request: DispatchRequest): Promise<StdioResponse>;
@@ -56,11 +60,15 @@ export function runStdioCall(
   };
   const complete = () => {
     const left = channel.closeCall(pipes);
-    const reusable = !left.unconsumedInput && !left.excessOutput;
-    if (!reusable) {
+    if (left.unconsumedInput || left.excessOutput) {
       logger.info("retiring container: its stdio framing is no longer reliable", { ...left });
+    } else if (left.unverifiedInput) {
+      // Routine: every call with a body ends so (see stdio_channel.ts).
+      logger.debug("retiring container: the function may have left the call's body unread");
     }
-    settler.finish({ reusable });
+    settler.finish({
+      reusable: !left.unconsumedInput && !left.unverifiedInput && !left.excessOutput,
+    });
   };
   const left = request.deadline.getTime() - Date.now();
   const timer = setTimeout(() => fail(timedOut()), Math.max(0, left));

@@ -9,14 +9,29 @@
  *   frame, framing is lost, so the call reports the container as not reusable.
  * - **stdin**: a call's request is copied through its own gate; when the call ends the
  *   gate shuts and whatever was not yet accepted is dropped, never written during the
- *   next call. If the function answered before taking all of its input, the unread rest
- *   would be read as the start of the next request, so the container is reported as not
- *   reusable (Fn's "kill on unconsumed input" choice) and the scheduler replaces it.
+ *   next call.
  *
- * Bytes the engine has already accepted into its own buffers cannot be taken back, so a
- * function that ignores a small input (one that fits in those buffers) is not detected;
- * the `http` format always sends `Content-Length` or chunked framing so a well-behaved
- * function consumes exactly its request.
+ * ## Which calls a container survives
+ *
+ * A call that leaves input unread must not poison the next one, and fnd cannot tell
+ * whether the function read its input: stdin is one Docker attach stream, so bytes the
+ * engine accepted may sit in dockerd's, the shim's or the kernel's pipe buffers (about
+ * 200 KiB together) or already in the function's own read buffer, and none of them can
+ * be taken back or even seen. By the time the call ends, a function that loops over
+ * requests has usually read those leftovers as the start of its next request, so no
+ * draining could help either: only a fresh process is clean. Hence the rule:
+ *
+ * **A hot stdin/stdout container is reused only after a call whose input a function
+ * must have read in full before it could answer; after any other call it is retired
+ * and the next call starts a fresh container.** Each format marks the part of its
+ * request that a function may leave unread ({@linkcode InputOptions.skippable}); in
+ * practice that is the request body, so body-less calls keep the container hot and calls
+ * with a body cost a container start each (see `http_format.ts` and `json_format.ts` for
+ * the reasoning per format). A write that was cut before its end (the call failed, timed
+ * out or the function stopped reading) retires the container as well.
+ *
+ * A retired container is also marked broken here, so a further dispatch on it (which
+ * the scheduler never makes) fails with 502 instead of reading another call's bytes.
  *
  * @module
  */
@@ -30,8 +45,23 @@ import { pumpBody } from "./_pump.ts";
 export interface CallPipesResult {
   /** The request was not completely written to stdin. */
   readonly unconsumedInput: boolean;
+  /**
+   * The request had a part the function may have answered without reading (see
+   * {@linkcode InputOptions.skippable}): nothing can tell whether it is still unread.
+   */
+  readonly unverifiedInput: boolean;
   /** Non-whitespace stdout bytes were left after the response frame. */
   readonly excessOutput: boolean;
+}
+
+/** How {@linkcode CallPipes.writeInput} treats one call's input. */
+export interface InputOptions {
+  /**
+   * The input contains bytes a function may answer without reading (a request body):
+   * the container is then not reused after the call.
+   * @default {false}
+   */
+  readonly skippable?: boolean;
 }
 
 /** One call's pipes. */
@@ -40,6 +70,7 @@ export class CallPipes {
   readonly #stdin: Writable;
   #inputDone = false;
   #inputStarted = false;
+  #inputSkippable = false;
   #closed = false;
 
   constructor(stdin: Writable) {
@@ -56,9 +87,16 @@ export class CallPipes {
    *
    * @returns whether everything was written
    */
-  async writeInput(input: ReadableStream<Uint8Array>, end = false): Promise<boolean> {
+  async writeInput(
+    input: ReadableStream<Uint8Array>,
+    options: InputOptions = {},
+  ): Promise<boolean> {
     this.#inputStarted = true;
-    const complete = await pumpBody(input, this.#stdin, { end, stopped: () => this.#closed });
+    this.#inputSkippable ||= options.skippable ?? false;
+    const complete = await pumpBody(input, this.#stdin, {
+      end: false,
+      stopped: () => this.#closed,
+    });
     this.#inputDone = complete;
     return complete;
   }
@@ -68,9 +106,10 @@ export class CallPipes {
     const rest = this.output.buffered();
     const excessOutput = !this.#closed && /[^\s]/.test(new TextDecoder().decode(rest));
     const unconsumedInput = !this.#closed && this.#inputStarted && !this.#inputDone;
+    const unverifiedInput = !this.#closed && this.#inputSkippable;
     this.#closed = true;
     this.output.close();
-    return { unconsumedInput, excessOutput };
+    return { unconsumedInput, unverifiedInput, excessOutput };
   }
 }
 
@@ -117,7 +156,9 @@ export class StdioChannel {
   closeCall(pipes: CallPipes): CallPipesResult {
     const result = pipes.close();
     if (this.#current === pipes) this.#current = undefined;
-    if (result.unconsumedInput || result.excessOutput) this.#broken = true;
+    if (result.unconsumedInput || result.unverifiedInput || result.excessOutput) {
+      this.#broken = true;
+    }
     return result;
   }
 

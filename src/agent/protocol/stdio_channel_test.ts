@@ -12,11 +12,41 @@ Deno.test("StdioChannel discards output that arrives between calls", async () =>
   const pipes = channel.openCall();
   await channel.onStdout(enc("mine"));
   assert.equal(new TextDecoder().decode((await pipes.output.read())!), "mine");
-  assert.deepEqual(channel.closeCall(pipes), { unconsumedInput: false, excessOutput: false });
+  assert.deepEqual(channel.closeCall(pipes), {
+    unconsumedInput: false,
+    unverifiedInput: false,
+    excessOutput: false,
+  });
+  assert.equal(channel.broken, false);
+});
+
+Deno.test("StdioChannel keeps framing after a call whose input was all required", async () => {
+  const stdin = new PassThrough();
+  const channel = new StdioChannel(stdin, quiet);
+  const pipes = channel.openCall();
+  assert.equal(await pipes.writeInput(new Response("head only").body!), true);
+  assert.deepEqual(channel.closeCall(pipes), {
+    unconsumedInput: false,
+    unverifiedInput: false,
+    excessOutput: false,
+  });
   assert.equal(channel.broken, false);
 });
 
 Deno.test("StdioChannel marks framing lost when a call leaves output or input behind", async (t) => {
+  await t.step("skippable input, even when all of it was written", async () => {
+    const stdin = new PassThrough(); // accepts everything, like the engine's buffers
+    const channel = new StdioChannel(stdin, quiet);
+    const pipes = channel.openCall();
+    const written = await pipes.writeInput(new Response("BODY").body!, { skippable: true });
+    assert.equal(written, true);
+    assert.deepEqual(channel.closeCall(pipes), {
+      unconsumedInput: false,
+      unverifiedInput: true,
+      excessOutput: false,
+    });
+    assert.equal(channel.broken, true);
+  });
   await t.step("excess output", async () => {
     const channel = new StdioChannel(new PassThrough(), quiet);
     const pipes = channel.openCall();
