@@ -21,6 +21,8 @@ export interface BenchResults {
   readonly date: string;
   readonly machine: Readonly<Record<string, string | number>>;
   readonly direct: readonly HotResult[];
+  /** Bare gRPC Engage round trips (absent in results written before it existed). */
+  readonly engage?: readonly HotResult[];
   readonly full: readonly HotResult[];
   readonly lb: readonly HotResult[];
   readonly coldStartMs?: Spread;
@@ -66,10 +68,14 @@ function overheadRows(res: BenchResults): string[] {
     }
     const l = at(res.lb, c);
     if (f && l) {
+      const extra = l.p50Us.median - f.p50Us.median;
+      const e = at(res.engage ?? [], c);
+      const floor = e === undefined
+        ? ""
+        : `, of which one bare gRPC Engage round trip ${e.p50Us.median.toFixed(0)} µs ` +
+          `(fnd's own LB + runner code: ${(extra - e.p50Us.median).toFixed(0)} µs)`;
       rows.push(
-        `| LB + runner extra over full node, c=${c} (p50) | ${
-          (l.p50Us.median - f.p50Us.median).toFixed(0)
-        } µs |`,
+        `| LB + runner extra over full node, c=${c} (p50) | ${extra.toFixed(0)} µs${floor} |`,
       );
     }
   }
@@ -89,6 +95,11 @@ export function markdown(res: BenchResults): string {
     "| path | concurrency | p50 µs | p99 µs | calls/s | errors |",
     "|---|---|---|---|---|---|",
     ...hotRows("direct to the function's socket (no platform)", res.direct, res.notRun.direct),
+    ...hotRows(
+      "bare gRPC Engage round trip (grpc-js, no platform)",
+      res.engage ?? [],
+      res.notRun.engage,
+    ),
     ...hotRows("full node", res.full, res.notRun.full),
     ...hotRows("LB + 2 pure runners", res.lb, res.notRun.lb),
     "",

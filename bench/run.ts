@@ -14,6 +14,7 @@
 
 import { ensureTestImages } from "../tests/_images.ts";
 import { removeBenchLeftovers, startDirectContainer } from "./direct_container.ts";
+import { measureEngage, startEngageEcho } from "./engage_floor.ts";
 import { type BenchResults, markdown, type ProcessMemory, writeReport } from "./report.ts";
 import {
   apiCreates,
@@ -85,6 +86,17 @@ async function benchDirect(image: string): Promise<HotResult[]> {
   for (const c of [1, 16]) {
     log(`direct socket: concurrency ${c}`);
     out.push(await measureHot({ path: direct.socketPath }, directRequest(), c, bounds(c)));
+  }
+  return out;
+}
+
+/** The LB → runner hop alone: Engage streams against a server that answers at once. */
+async function benchEngageFloor(): Promise<HotResult[]> {
+  await using echo = await startEngageEcho();
+  const out: HotResult[] = [];
+  for (const c of [1, 16]) {
+    log(`bare gRPC Engage round trip: concurrency ${c}`);
+    out.push(await measureEngage(echo.address, c, bounds(c)));
   }
   return out;
 }
@@ -216,6 +228,7 @@ async function main(): Promise<void> {
   const notRun: Record<string, string> = {};
   const mem = new Map<string, ProcessMemory>();
   const direct = await benchDirect(images.hello);
+  const engage = await section("engage", notRun, "bare gRPC Engage", benchEngageFloor) ?? [];
   const full = await benchFull(images, mem, notRun);
   let lb: HotResult[] = [];
   if (overBudget()) notRun.lb = "time budget used up";
@@ -230,6 +243,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z"),
     machine: await machine(),
     direct,
+    engage,
     full: full.hot,
     lb,
     ...(full.cold ? { coldStartMs: full.cold } : {}),

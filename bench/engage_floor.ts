@@ -1,0 +1,124 @@
+/**
+ * The floor of the LB → runner hop: one `Engage` stream per call, as fnd's LB sends it
+ * (`TryCall`, the body in one frame, an empty EOF frame), against a server in its own
+ * process that answers at once (`engage_echo_server.ts`). No platform on either side:
+ * what this costs, every LB + runner call pays in grpc-js and Deno's `node:http2`.
+ *
+ * @module
+ */
+
+import * as grpc from "@grpc/grpc-js";
+import { newRunnerClient, type RunnerProtocolClient } from "../src/grpc/runner_proto.ts";
+import { percentile } from "./load.ts";
+import type { HotBounds, HotResult } from "./scenarios.ts";
+import { spread } from "./stats.ts";
+
+/** A running echo server. */
+export interface EngageEcho extends AsyncDisposable {
+  readonly address: string;
+}
+
+/** Starts `engage_echo_server.ts` and resolves once it listens. */
+export async function startEngageEcho(): Promise<EngageEcho> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./engage_echo_server.ts", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!/port=(\d+)/.test(seen)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("the engage echo server exited before listening");
+    seen += value;
+  }
+  void reader.cancel().catch(() => {});
+  const port = /port=(\d+)/.exec(seen)![1];
+  return {
+    address: `127.0.0.1:${port}`,
+    [Symbol.asyncDispose]: async () => {
+      child.kill("SIGKILL");
+      await child.status;
+    },
+  };
+}
+
+const BODY = new TextEncoder().encode("bench");
+const TRY = { try: { modelsCallJson: "{}", slotHashId: "", extensions: {} } };
+
+/** One Engage round trip; resolves with its status code. */
+function engageOnce(client: RunnerProtocolClient): Promise<grpc.status> {
+  return new Promise((resolve) => {
+    const stream = client.engage();
+    stream.on("data", () => {});
+    stream.on("error", () => {});
+    stream.on("status", (s: grpc.StatusObject) => resolve(s.code));
+    stream.write(TRY);
+    stream.write({ data: { data: BODY, eof: false } });
+    stream.write({ data: { data: new Uint8Array(0), eof: true } });
+  });
+}
+
+/** `concurrency` callers back to back until `maxCalls` or `maxMs`; latencies in µs. */
+async function run(
+  client: RunnerProtocolClient,
+  concurrency: number,
+  maxCalls: number,
+  maxMs: number,
+) {
+  const latencies: number[] = [];
+  let started = 0;
+  let errors = 0;
+  const begin = performance.now();
+  const deadline = begin + maxMs;
+  const worker = async () => {
+    while (started < maxCalls && performance.now() < deadline) {
+      started++;
+      const t0 = performance.now();
+      const code = await engageOnce(client);
+      if (code === grpc.status.OK) latencies.push((performance.now() - t0) * 1000);
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - begin) / 1000;
+  const sorted = Float64Array.from(latencies).sort();
+  return { sorted, errors, rate: latencies.length / seconds, calls: latencies.length };
+}
+
+/** Warm-up, then `bounds.runs` runs at `concurrency`. */
+export async function measureEngage(
+  address: string,
+  concurrency: number,
+  bounds: HotBounds,
+): Promise<HotResult> {
+  const client = newRunnerClient(address, grpc.credentials.createInsecure(), {
+    "grpc.enable_retries": 0,
+  });
+  try {
+    await run(client, concurrency, 1e9, bounds.warmupMs);
+    const p50: number[] = [];
+    const p99: number[] = [];
+    const rate: number[] = [];
+    let calls = 0;
+    let errors = 0;
+    for (let i = 0; i < bounds.runs; i++) {
+      const r = await run(client, concurrency, bounds.maxCalls, bounds.maxMs);
+      p50.push(percentile(r.sorted, 50));
+      p99.push(percentile(r.sorted, 99));
+      rate.push(r.rate);
+      calls += r.calls;
+      errors += r.errors;
+    }
+    return {
+      concurrency,
+      p50Us: spread(p50),
+      p99Us: spread(p99),
+      callsPerSecond: spread(rate),
+      calls,
+      errors,
+    };
+  } finally {
+    client.close();
+  }
+}
