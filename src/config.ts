@@ -10,7 +10,7 @@
 
 import { EnvReader } from "./_env.ts";
 import { type AgentConfig, readAgentConfig } from "./agent/agent_config.ts";
-import { type DbLocation, parseDbUrl } from "./datastore/db_url.ts";
+import { type DbLocation, parseDbUrl, redactDbUrl } from "./datastore/db_url.ts";
 import { type LbConfig, readLbConfig } from "./lb/lb_config.ts";
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "./log.ts";
 import { readRunnerConfig, type RunnerConfig } from "./runner/runner_config.ts";
@@ -103,7 +103,9 @@ function readServerConfig(reader: EnvReader, cwd: string): ServerConfig {
     try {
       db = parseDbUrl(dbUrl);
     } catch (err) {
-      reader.fail("FN_DB_URL", dbUrl, (err as Error).message.replace(`${dbUrl}: `, ""));
+      // Never the password: the URL as redactDbUrl() shows it, as in parseDbUrl's message.
+      const shown = redactDbUrl(dbUrl);
+      reader.fail("FN_DB_URL", shown, (err as Error).message.replace(`${shown}: `, ""));
     }
   }
   return {

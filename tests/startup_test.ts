@@ -49,6 +49,13 @@ Deno.test("fnd exits 1 on a datastore URL it does not understand", async () => {
   assert.match(stderr, /FN_DB_URL=ftp:\/\/db\.example\/x/);
 });
 
+Deno.test("fnd exits 1 on a bad FN_DB_URL without printing its password", async () => {
+  const { code, stderr } = await runFnd({ FN_DB_URL: "mysql://u:s3cret@tcp(h:99999)/db" });
+  assert.equal(code, 1);
+  assert.match(stderr, /FN_DB_URL=mysql:\/\/u:\*\*\*@tcp\(h:99999\)\/db: the port must be/);
+  assert.doesNotMatch(stderr, /s3cret/);
+});
+
 Deno.test("fnd exits 1 when its port is taken", async () => {
   using listener = Deno.listen({ hostname: "0.0.0.0", port: 0 });
   const port = String((listener.addr as Deno.NetAddr).port);

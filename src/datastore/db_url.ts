@@ -20,19 +20,34 @@ export type DbLocation =
     readonly database: string;
   };
 
+/** `scheme:` or `scheme://`, then `user:password@`; the password runs to the last `@`. */
+const CREDENTIALS = /^([a-z][a-z0-9+.-]*:(?:\/\/)?[^:@/]*:)(.*)@/is;
+
+/**
+ * `url` with its password replaced by `***`, for messages and logs:
+ * `mysql://u:s3cret@tcp(h:3306)/db` gives `mysql://u:***@tcp(h:3306)/db`. The password
+ * is taken to run to the last `@`, as the Go MySQL driver reads it, so a raw `@` or `/`
+ * in it cannot leak the rest (an `@` further on hides more than the password, never less).
+ */
+export function redactDbUrl(url: string): string {
+  return url.replace(CREDENTIALS, "$1***@");
+}
+
 /**
  * Parses a datastore URL.
  *
- * @throws {TypeError} with what forms are accepted, when the URL is not one of them
+ * @throws {TypeError} with what forms are accepted, when the URL is not one of them; the
+ *   message starts with the URL as {@linkcode redactDbUrl} shows it, then `: `
  */
 export function parseDbUrl(url: string): DbLocation {
   const scheme = url.slice(0, Math.max(0, url.indexOf(":"))).toLowerCase();
+  const shown = redactDbUrl(url);
   switch (scheme) {
     case "sqlite3":
     case "sqlite": {
       const path = url.replace(/^sqlite3?:\/\//i, "").replace(/\?.*$/, "");
       if (path === "") {
-        throw new TypeError(`${url}: missing the file path (sqlite3:///abs/path.db)`);
+        throw new TypeError(`${shown}: missing the file path (sqlite3:///abs/path.db)`);
       }
       return { dialect: "sqlite", path };
     }
@@ -40,19 +55,19 @@ export function parseDbUrl(url: string): DbLocation {
     case "postgresql":
       return { dialect: "postgres", connectionString: url };
     case "mysql":
-      return parseMysql(url);
+      return parseMysql(url, shown);
     default:
       throw new TypeError(
-        `${url}: expected sqlite3:///path/fn.db, postgres://user:pass@host:5432/db or mysql://user:pass@tcp(host:3306)/db`,
+        `${shown}: expected sqlite3:///path/fn.db, postgres://user:pass@host:5432/db or mysql://user:pass@tcp(host:3306)/db`,
       );
   }
 }
 
-function parseMysql(url: string): DbLocation {
+function parseMysql(url: string, shown: string): DbLocation {
   const rest = url.slice("mysql://".length);
   if (/^(?:.*@)?unix\(/.test(rest)) {
     throw new TypeError(
-      `${url}: unix sockets are not supported; use mysql://user:pass@tcp(host:3306)/db`,
+      `${shown}: unix sockets are not supported; use mysql://user:pass@tcp(host:3306)/db`,
     );
   }
   // go-sql-driver form: user:pass@tcp(host:port)/db?params. The password is taken
@@ -62,7 +77,7 @@ function parseMysql(url: string): DbLocation {
     const credentials = dsn[1] ?? "";
     const colon = credentials.indexOf(":");
     const [host, port] = splitHostPort(dsn[2] ?? "", 3306);
-    return mysqlLocation(url, {
+    return mysqlLocation(shown, {
       user: (colon < 0 ? credentials : credentials.slice(0, colon)) || "root",
       password: colon < 0 ? "" : credentials.slice(colon + 1),
       host,
@@ -74,35 +89,40 @@ function parseMysql(url: string): DbLocation {
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`${url}: expected mysql://user:pass@tcp(host:3306)/db`);
+    throw new TypeError(`${shown}: expected mysql://user:pass@tcp(host:3306)/db`);
   }
-  return mysqlLocation(url, {
-    user: decodeUrlPart(url, parsed.username) || "root",
-    password: decodeUrlPart(url, parsed.password),
+  return mysqlLocation(shown, {
+    user: decodeUrlPart(shown, "user name", parsed.username) || "root",
+    password: decodeUrlPart(shown, "password", parsed.password),
     host: parsed.hostname || "127.0.0.1",
     port: parsed.port ? Number(parsed.port) : 3306,
-    database: decodeUrlPart(url, parsed.pathname.replace(/^\//, "")),
+    database: decodeUrlPart(shown, "database name", parsed.pathname.replace(/^\//, "")),
   });
 }
 
 function mysqlLocation(
-  url: string,
+  shown: string,
   parts: { user: string; password: string; host: string; port: number; database: string },
 ): DbLocation {
   if (parts.database === "") {
-    throw new TypeError(`${url}: missing the database name (mysql://user:pass@tcp(host:3306)/db)`);
+    throw new TypeError(
+      `${shown}: missing the database name (mysql://user:pass@tcp(host:3306)/db)`,
+    );
   }
   if (!Number.isInteger(parts.port) || parts.port < 1 || parts.port > 65535) {
-    throw new TypeError(`${url}: the port must be 1..65535 (mysql://user:pass@tcp(host:3306)/db)`);
+    throw new TypeError(
+      `${shown}: the port must be 1..65535 (mysql://user:pass@tcp(host:3306)/db)`,
+    );
   }
   return { dialect: "mysql", ...parts };
 }
 
-function decodeUrlPart(url: string, part: string): string {
+function decodeUrlPart(shown: string, what: string, part: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new TypeError(`${url}: bad %-escape in "${part}"`);
+    // The part itself is not quoted: it may be the password.
+    throw new TypeError(`${shown}: bad %-escape in the ${what} (write "%" as %25)`);
   }
 }
 

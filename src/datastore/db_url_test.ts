@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type DbLocation, parseDbUrl } from "./db_url.ts";
+import { type DbLocation, parseDbUrl, redactDbUrl } from "./db_url.ts";
 
 Deno.test("parseDbUrl() reads the forms Fn writes", async (t) => {
   const cases: [string, DbLocation][] = [
@@ -63,9 +63,49 @@ Deno.test("parseDbUrl() rejects bad URLs with the forms it accepts", async (t) =
       assert.throws(() => parseDbUrl(url), (err: unknown) => {
         assert.ok(err instanceof TypeError);
         assert.match(err.message, want);
-        assert.ok(err.message.startsWith(`${url}: `), "config.ts strips this prefix");
+        assert.ok(err.message.startsWith(`${redactDbUrl(url)}: `), "config.ts strips this");
         return true;
       });
     });
+  }
+});
+
+Deno.test("parseDbUrl() never puts the password in its message", async (t) => {
+  const urls = [
+    "mysql://u:s3cret@tcp(h:99999)/db",
+    "mysql://u:s3cret@tcp(h:3306)/",
+    "mysql://u:s3cret@unix(/run/mysqld.sock)/db",
+    "mysql://u:s3cret%zz@h/db",
+    "mysql://u:s3/cr@et@tcp(h:0)/db",
+    "redis://u:s3cret@h/0",
+  ];
+  for (const url of urls) {
+    await t.step(url, () => {
+      assert.throws(() => parseDbUrl(url), (err: unknown) => {
+        assert.ok(err instanceof TypeError);
+        assert.doesNotMatch(err.message, /s3|cr@et|zz/);
+        assert.match(err.message, /u:\*\*\*@/);
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("redactDbUrl() masks the password up to the last @, and nothing else", async (t) => {
+  const cases: [string, string][] = [
+    ["mysql://u:s3cret@tcp(h:99999)/db", "mysql://u:***@tcp(h:99999)/db"],
+    ["mysql://u:p@ss/w@rd@tcp(h:1)/db", "mysql://u:***@tcp(h:1)/db"],
+    [
+      "postgres://u:p@w:rd@db:5432/fn?sslmode=disable",
+      "postgres://u:***@db:5432/fn?sslmode=disable",
+    ],
+    ["postgres://:pw@db/fn", "postgres://:***@db/fn"],
+    ["mysql:u:pw@tcp(h)/db", "mysql:u:***@tcp(h)/db"],
+    ["postgres://u@db:5432/fn", "postgres://u@db:5432/fn"],
+    ["mysql://tcp(h:3306)/db", "mysql://tcp(h:3306)/db"],
+    ["sqlite3:///data/fn.db", "sqlite3:///data/fn.db"],
+  ];
+  for (const [url, want] of cases) {
+    await t.step(url, () => assert.equal(redactDbUrl(url), want));
   }
 });

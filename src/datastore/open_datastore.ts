@@ -15,7 +15,7 @@ import { createPool } from "mysql2";
 // @ts-types="@types/pg"
 import pg from "pg";
 import { log as rootLog, type Logger } from "../log.ts";
-import type { DbLocation } from "./db_url.ts";
+import { type DbLocation, redactDbUrl } from "./db_url.ts";
 import { migrate } from "./migrate.ts";
 import { NodeSqliteDialect } from "./node_sqlite_dialect.ts";
 import { SqlDatastore } from "./sql_datastore.ts";
@@ -164,8 +164,7 @@ export function describe(location: DbLocation): string {
     case "sqlite":
       return `sqlite3://${location.path}`;
     case "postgres":
-      // Up to the last "@" before the path: a raw "@" in the password must not leak it.
-      return location.connectionString.replace(/^([a-z]+:\/\/[^:/@]*:)[^/]*@/i, "$1***@");
+      return redactDbUrl(location.connectionString);
     case "mysql":
       return `mysql://${location.user}@tcp(${location.host}:${location.port})/${location.database}`;
   }
