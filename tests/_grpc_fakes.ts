@@ -7,6 +7,7 @@
  */
 
 import * as grpc from "@grpc/grpc-js";
+import type { Buffer } from "node:buffer";
 import type { Agent, CallOutcome, CallRequest, CallResponse } from "../src/agent/call.ts";
 import type {
   ClientMsg,
@@ -14,11 +15,7 @@ import type {
   DecodedRunnerMsg,
   RunnerMsg,
 } from "../src/grpc/runner_messages.ts";
-import {
-  newRunnerClient,
-  runnerProtocol,
-  type RunnerProtocolClient,
-} from "../src/grpc/runner_proto.ts";
+import { runnerProtocol, type RunnerProtocolClient } from "../src/grpc/runner_proto.ts";
 import { PureRunner } from "../src/runner/pure_runner.ts";
 import { RunnerMetrics } from "../src/runner/runner_metrics.ts";
 import { startRunnerServer } from "../src/runner/runner_server.ts";
@@ -134,9 +131,41 @@ export async function startTestRunner(
   };
 }
 
-/** A raw client, as a Go LB would hold. */
+/** The exact bytes each decoded message arrived as (see {@linkcode wireBytes}). */
+const rawBytes = new WeakMap<object, Uint8Array>();
+
+/** The bytes a message decoded by a fake (runner or raw client) arrived as on the wire. */
+export function wireBytes(message: object): number[] {
+  const bytes = rawBytes.get(message);
+  if (bytes === undefined) throw new Error("this message was not decoded by a fake");
+  return [...bytes];
+}
+
+/** `service` with Engage's decoders remembering each message's wire bytes. */
+function capturingService(): grpc.ServiceDefinition {
+  const service = runnerProtocol().service;
+  const engage = service["Engage"]!;
+  const remember = <T>(decode: (b: Buffer) => T) => (bytes: Buffer): T => {
+    const message = decode(bytes);
+    rawBytes.set(message as object, Uint8Array.from(bytes));
+    return message;
+  };
+  return {
+    ...service,
+    Engage: {
+      ...engage,
+      requestDeserialize: remember(engage.requestDeserialize),
+      responseDeserialize: remember(engage.responseDeserialize),
+    },
+  };
+}
+
+/** A raw client, as a Go LB would hold; Engage messages keep their {@linkcode wireBytes}. */
 export function rawClient(address: string): RunnerProtocolClient & Disposable {
-  const c = newRunnerClient(address, grpc.credentials.createInsecure());
+  const Client = grpc.makeGenericClientConstructor(capturingService(), "RunnerProtocol");
+  const c = new Client(address, grpc.credentials.createInsecure()) as unknown as
+    & RunnerProtocolClient
+    & grpc.Client;
   return Object.assign(c, { [Symbol.dispose]: () => c.close() });
 }
 
@@ -195,15 +224,19 @@ export interface FakeGoRunner extends AsyncDisposable {
   close(): void;
 }
 
-/** Starts a {@linkcode FakeGoRunner} on a free loopback port. */
+/**
+ * Starts a {@linkcode FakeGoRunner} on `port` (default: a free loopback port). Received
+ * Engage messages keep their {@linkcode wireBytes}.
+ */
 export async function startFakeGoRunner(
   onEngage: (engage: FakeEngage) => void | Promise<void>,
+  port = 0,
 ): Promise<FakeGoRunner> {
   const server = new grpc.Server();
   const streams: FakeEngage[] = [];
   const unimplemented = (_: unknown, cb: grpc.sendUnaryData<unknown>) =>
     cb({ code: grpc.status.UNIMPLEMENTED });
-  server.addService(runnerProtocol().service, {
+  server.addService(capturingService(), {
     engage: (call: grpc.ServerDuplexStream<DecodedClientMsg, RunnerMsg>) => {
       let sawEof!: () => void;
       const fake: FakeEngage = {
@@ -236,16 +269,16 @@ export async function startFakeGoRunner(
     configureRunner: unimplemented,
     streamLogs: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
   });
-  const port = await new Promise<number>((resolve, reject) =>
+  const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
-      "127.0.0.1:0",
+      `127.0.0.1:${port}`,
       grpc.ServerCredentials.createInsecure(),
       (err, p) => (err ? reject(err) : resolve(p)),
     )
   );
   const close = () => server.forceShutdown();
   return {
-    address: `127.0.0.1:${port}`,
+    address: `127.0.0.1:${bound}`,
     streams,
     close,
     [Symbol.asyncDispose]: () => Promise.resolve(close()),
@@ -262,4 +295,53 @@ export function bodyOf(received: DecodedClientMsg[]): Uint8Array {
     offset += p.byteLength;
   }
   return out;
+}
+
+/** One top-level field of an encoded protobuf message. */
+export interface ProtoField {
+  readonly field: number;
+  readonly wireType: number;
+  /** The varint value, or the length-delimited payload. */
+  readonly value: number | number[];
+}
+
+function readVarint(bytes: readonly number[], at: number): [value: number, next: number] {
+  let value = 0;
+  let scale = 1;
+  let i = at;
+  for (;;) {
+    const b = bytes[i++]!;
+    value += (b & 0x7f) * scale;
+    scale *= 128;
+    if (b < 0x80) return [value, i];
+  }
+}
+
+/** The top-level fields of `bytes` (varint and length-delimited only, as runner.proto uses). */
+export function protoFields(bytes: readonly number[]): ProtoField[] {
+  const out: ProtoField[] = [];
+  for (let i = 0; i < bytes.length;) {
+    const [tag, afterTag] = readVarint(bytes, i);
+    const field = Math.floor(tag / 8);
+    const wireType = tag % 8;
+    if (wireType === 0) {
+      const [value, next] = readVarint(bytes, afterTag);
+      out.push({ field, wireType, value });
+      i = next;
+    } else if (wireType === 2) {
+      const [length, start] = readVarint(bytes, afterTag);
+      out.push({ field, wireType, value: bytes.slice(start, start + length) });
+      i = start + length;
+    } else {
+      throw new Error(`wire type ${wireType} is not used by runner.proto`);
+    }
+  }
+  return out;
+}
+
+/** The field numbers present in the message nested in field `field` of `bytes`. */
+export function nestedFieldNumbers(bytes: readonly number[], field: number): number[] {
+  const nested = protoFields(bytes).find((f) => f.field === field)?.value;
+  if (!Array.isArray(nested)) throw new Error(`no length-delimited field ${field}`);
+  return protoFields(nested).map((f) => f.field);
 }

@@ -22,10 +22,12 @@ import {
   bodyOf,
   type FakeEngage,
   type FakeGoRunner,
+  nestedFieldNumbers,
   pattern,
   quietLog,
   readAll,
   startFakeGoRunner,
+  wireBytes,
 } from "./_grpc_fakes.ts";
 
 const at = new Date("2024-01-01T00:00:00Z");
@@ -158,6 +160,14 @@ Deno.test("LbAgent sends TryCall, 10240-byte frames, one empty EOF frame and nev
     [0, true],
   ]);
   assert.equal(fake.halfClosedEarly, false);
+  // Byte for byte as Go's LB: TryCall has models_call_json only (no `12 00` slot hash),
+  // body frames carry data only (no `10 00`), the EOF frame is `12 02 10 01`.
+  const raw = fake.received.map(wireBytes);
+  assert.deepEqual(nestedFieldNumbers(raw[0]!, 1), [1]);
+  for (const frame of raw.slice(1, -1)) assert.deepEqual(nestedFieldNumbers(frame, 2), [1]);
+  assert.deepEqual(raw[3]!.slice(0, 6), [0x12, 0xab, 0x23, 0x0a, 0xa8, 0x23]);
+  assert.equal(raw[3]!.length, 6 + 4520);
+  assert.deepEqual(raw.at(-1), [0x12, 0x02, 0x10, 0x01]);
 });
 
 Deno.test("LbAgent's models_call_json has Fn's keys in Fn's order", async () => {

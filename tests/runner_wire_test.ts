@@ -15,11 +15,13 @@ import {
   echoScript,
   engage,
   goFrames,
+  nestedFieldNumbers,
   outcome,
   pattern,
   rawClient,
   ScriptAgent,
   startTestRunner,
+  wireBytes,
 } from "./_grpc_fakes.ts";
 
 const at = new Date("2024-01-01T00:00:00Z");
@@ -86,6 +88,12 @@ Deno.test("runner Engage answers result_start, ≤10240-byte frames, finished, t
   const frames = res.messages.flatMap((m) => (m.body === "data" ? [m.data] : []));
   assert.ok(frames.every((f) => f.data.byteLength <= 10240 && f.eof === false));
   assert.deepEqual(frames.map((f) => f.data.byteLength), [10240, 10240, 4520]);
+  // Byte for byte as Go's runner: data frames carry data only (no `10 00` for eof=false);
+  // result_start is field 100 of CallResultStart.
+  for (const m of res.messages.filter((m) => m.body === "data")) {
+    assert.deepEqual(nestedFieldNumbers(wireBytes(m), 2), [1]);
+  }
+  assert.deepEqual(nestedFieldNumbers(wireBytes(res.messages[0]!), 1), [100]);
   const echoed = new Uint8Array(frames.flatMap((f) => [...f.data]));
   assert.deepEqual(echoed, body);
   const start = res.messages[0]!;
@@ -127,6 +135,9 @@ Deno.test("runner Engage NACKs a full agent before any output", async () => {
   assert.equal(f.errorStr, "Timed out - server too busy");
   assert.equal(f.errorUser, false);
   assert.equal(f.details, "01CALL");
+  // No `08 00` (success=false) and no errorUser=false byte: details, errorCode,
+  // errorStr, createdAt, image only.
+  assert.deepEqual(nestedFieldNumbers(wireBytes(res.messages[0]!), 3), [2, 3, 4, 5, 11]);
   assert.match(await runner.registry.metrics(), /fn_runner_engage_count\{outcome="nack"\} 1/);
 });
 

@@ -15,6 +15,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { MAX_DATA_CHUNK } from "../grpc/runner_proto.ts";
 import type { CallFinished, ClientMsg, DecodedRunnerMsg } from "../grpc/runner_messages.ts";
+import { EOF_FRAME, requestFrame, tryCallMessage } from "../grpc/wire_messages.ts";
 import { APIError, messages, serverTooBusy } from "../models/api_error.ts";
 import type { Logger } from "../log.ts";
 import type { AttemptResult } from "./runner.ts";
@@ -95,7 +96,7 @@ export class EngageClient {
   }
 
   async #send(body: ReadableStream<Uint8Array> | null): Promise<void> {
-    if (!await this.#write({ try: this.#attempt.tryCall() })) return;
+    if (!await this.#write(tryCallMessage(this.#attempt.tryCall()))) return;
     if (body !== null) {
       const reader = this.#bodyReader = body.getReader();
       const frame = new Uint8Array(MAX_DATA_CHUNK);
@@ -109,18 +110,14 @@ export class EngageClient {
           filled += n;
           offset += n;
           if (filled < MAX_DATA_CHUNK) continue;
-          if (!await this.#write({ data: { data: frame.slice(), eof: false } })) return;
+          if (!await this.#write(requestFrame(frame.slice()))) return;
           filled = 0;
         }
       }
-      if (
-        filled > 0 && !await this.#write({ data: { data: frame.slice(0, filled), eof: false } })
-      ) {
-        return;
-      }
+      if (filled > 0 && !await this.#write(requestFrame(frame.slice(0, filled)))) return;
     }
     if (this.#ended) return;
-    await this.#write({ data: { data: new Uint8Array(0), eof: true } });
+    await this.#write(EOF_FRAME);
   }
 
   /** Stops sending: the stream is over. */

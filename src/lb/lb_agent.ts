@@ -56,6 +56,8 @@ export class LbAgent implements Agent {
   /** See {@linkcode Agent.submit}. */
   submit(call: CallRequest): Promise<CallResponse> {
     if (this.#closed) return Promise.reject(serverTooBusy());
+    // The runners make the up-front checks; the LB accepts every call it can place.
+    call.onAccepted?.();
     const startedAt = new Date();
     const deadline = call.type === "detached" ? this.#detachedDeadline(call) : undefined;
     const log = this.#log.child({ call_id: call.id, app_id: call.app.id, fn_id: call.fn.id });
@@ -109,7 +111,8 @@ export class LbAgent implements Agent {
 
   #tryCall(call: CallRequest, startedAt: Date, executionNs: number): TryCall {
     const model = buildCallModel(call, startedAt, executionNs);
-    return { modelsCallJson: JSON.stringify(model), slotHashId: "", extensions: {} };
+    // Fn's LB sends slot_hash_id "" and no extensions: both are left off the wire.
+    return { modelsCallJson: JSON.stringify(model) };
   }
 
   #recordRunnerTimes(f: Required<CallFinished>): void {

@@ -14,6 +14,7 @@ import { CallModelError, parseCallModel } from "../grpc/call_model.ts";
 import { headerEntries } from "../grpc/canonical_header.ts";
 import type { CallFinished, DecodedClientMsg, RunnerMsg } from "../grpc/runner_messages.ts";
 import { MAX_DATA_CHUNK } from "../grpc/runner_proto.ts";
+import { finishedMessage, responseFrame, resultStartMessage } from "../grpc/wire_messages.ts";
 import { formatWireTime, msToNs } from "../grpc/wire_time.ts";
 import type { Logger } from "../log.ts";
 import { APIError, isAPIError, messages } from "../models/api_error.ts";
@@ -175,7 +176,7 @@ export class EngageSession {
           startedAt = new Date();
           this.#log.debug("call started");
           if (detached) {
-            void this.#write({ resultStart: { http: { statusCode: 202, headers: [] } } });
+            void this.#write(resultStartMessage(202));
           }
         },
       });
@@ -213,15 +214,14 @@ export class EngageSession {
     base: CallFinished,
     createdAt: Date,
   ): Promise<void> {
-    const headers = headerEntries(response.headers).map(([key, value]) => ({ key, value }));
-    await this.#write({ resultStart: { http: { statusCode: response.status, headers } } });
+    await this.#write(resultStartMessage(response.status, headerEntries(response.headers)));
     let bodyError: unknown;
     if (response.body !== null) {
       try {
         for await (const chunk of response.body) {
           for (let offset = 0; offset < chunk.byteLength; offset += MAX_DATA_CHUNK) {
             const data = chunk.subarray(offset, offset + MAX_DATA_CHUNK);
-            if (!await this.#write({ data: { data, eof: false } })) break;
+            if (!await this.#write(responseFrame(data))) break;
           }
           if (this.#closed) break;
         }
@@ -279,7 +279,7 @@ export class EngageSession {
     // Whatever body is still arriving is not needed any more (e.g. after a NACK).
     this.#body.fail(CALL_OVER);
     if (this.#closed) return;
-    await this.#write({ finished });
+    await this.#write(finishedMessage(finished));
     if (this.#closed) return;
     this.#closed = true;
     this.#call.end();

@@ -17,6 +17,7 @@ import type {
   RunnerStatus,
 } from "../grpc/runner_messages.ts";
 import { structToJson } from "../grpc/struct_json.ts";
+import { statusMessage } from "../grpc/wire_messages.ts";
 import { log as rootLog, type Logger } from "../log.ts";
 import { EngageSession } from "./engage_session.ts";
 import { RunnerMetrics } from "./runner_metrics.ts";
@@ -123,7 +124,7 @@ export class PureRunner {
     const gone = new AbortController();
     call.on("cancelled", () => gone.abort(new Error("the caller cancelled the status request")));
     try {
-      cb(null, await this.#status.status(requestJson, gone.signal));
+      cb(null, statusMessage(await this.#status.status(requestJson, gone.signal)));
     } catch (err) {
       cb({ code: grpc.status.CANCELLED, details: (err as Error).message });
     }
