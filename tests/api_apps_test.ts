@@ -163,6 +163,35 @@ Deno.test("POST /v2/apps", async (t) => {
   });
 });
 
+Deno.test("/v2/apps keeps annotation numbers exactly as sent", async (t) => {
+  await using fnd = await startFnd(API_NODE);
+  const api = client(fnd.url);
+  const sent = '{"e":1e400,"f":1.0,"k":12345678901234567890,"o":{"n":[-0,1E2]}}';
+  const created = await api.post("/v2/apps", `{"name":"nums","annotations":${sent}}`);
+  const path = `/v2/apps/${created.json.id}`;
+
+  await t.step("POST and GET answer the numbers as they were sent", async () => {
+    assert.equal(created.status, 200, created.text);
+    assert.ok(created.text.includes(`"annotations":${sent},`), created.text);
+    assert.equal((await api.get(path)).text, created.text);
+  });
+
+  await t.step("a read-modify-write PUT (what fn's CLI does) keeps every key", async () => {
+    const read = (await api.get(path)).text;
+    const res = await api.put(path, read.replace('"f":1.0', '"f":1.0,"g":2e-400'));
+    assert.equal(res.status, 200, res.text);
+    const want = sent.replace('"f":1.0', '"f":1.0,"g":2e-400');
+    assert.ok(res.text.includes(`"annotations":${want},`), res.text);
+    assert.ok((await api.get(path)).text.includes(`"annotations":${want},`));
+  });
+
+  await t.step("the 512-byte limit counts the number as written", async () => {
+    const number = (digits: number) => `{"annotations":{"n":1${"0".repeat(digits - 1)}}}`;
+    assert.equal((await api.put(path, number(512))).status, 200);
+    assertError(await api.put(path, number(513)), 400, ANN.valueTooLong);
+  });
+});
+
 Deno.test("GET, PUT and DELETE /v2/apps/{appID}", async (t) => {
   await using fnd = await startFnd(API_NODE);
   const api = client(fnd.url);

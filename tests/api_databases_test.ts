@@ -69,6 +69,14 @@ async function apiSubset(t: Deno.TestContext, db: TestDatabaseServer): Promise<v
     assert.equal((await api.delete(`/v2/apps/${app.json.id}`)).status, 204);
   });
 
+  await t.step("annotation numbers come back exactly as sent", async () => {
+    const sent = '{"e":1e400,"k":12345678901234567890}';
+    const app = await api.post("/v2/apps", `{"name":"nums","annotations":${sent}}`);
+    assert.ok(app.text.includes(`"annotations":${sent},`), app.text);
+    assert.ok((await api.get(`/v2/apps/${app.json.id}`)).text.includes(`"annotations":${sent},`));
+    assert.equal((await api.delete(`/v2/apps/${app.json.id}`)).status, 204);
+  });
+
   await t.step("fns and triggers: create, update, conflicts, cascading delete", async () => {
     const app = (await api.post("/v2/apps", { name: "app", config: { a: "1" } })).json;
     const fn = (await api.post("/v2/fns", { app_id: app.id, name: "f", image: "i" })).json;

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { exactJsonNumber } from "../models/exact_json.ts";
+
 /** A parsed JSON value. */
 export type JsonNode =
   | { readonly kind: "object"; readonly entries: readonly (readonly [string, JsonNode])[] }
@@ -46,7 +48,11 @@ export function parseFirstJsonValue(text: string): JsonNode {
   return new Reader(text).value(0);
 }
 
-/** Converts a node to a plain JS value (numbers become JS numbers). */
+/**
+ * Converts a node to a plain JS value. Numbers keep their spelling (see
+ * `models/exact_json.ts`): a JS number when it prints back as written, else a raw JSON
+ * value that `JSON.stringify` writes verbatim (`12345678901234567890`, `1e400`, `1.0`).
+ */
 export function jsonNodeToValue(node: JsonNode): unknown {
   switch (node.kind) {
     case "object":
@@ -54,7 +60,7 @@ export function jsonNodeToValue(node: JsonNode): unknown {
     case "array":
       return node.items.map(jsonNodeToValue);
     case "number":
-      return Number(node.raw);
+      return exactJsonNumber(node.raw);
     case "null":
       return null;
     default:

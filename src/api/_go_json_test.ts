@@ -64,3 +64,10 @@ Deno.test("parseFirstJsonValue() rejects nesting deeper than 1000", () => {
   assert.throws(() => parseFirstJsonValue("[".repeat(2000)), JsonSyntaxError);
   parseFirstJsonValue("[".repeat(500) + "]".repeat(500));
 });
+
+Deno.test("jsonNodeToValue() keeps the spelling of numbers a JS number would change", () => {
+  const text = '{"k":12345678901234567890,"e":1e400,"f":1.0,"n":[-0,1E2,42]}';
+  const value = jsonNodeToValue(parseFirstJsonValue(text)) as Record<string, unknown>;
+  assert.equal(JSON.stringify(value), text);
+  assert.equal((value.n as unknown[])[2], 42);
+});

@@ -21,7 +21,8 @@ const GO_ESCAPES: Readonly<Record<string, string>> = {
 /**
  * Serializes a plain value with `JSON.stringify`, then applies Go's HTML-safe escapes.
  * The escaped characters only ever appear inside JSON strings, so the replacement
- * cannot change structure.
+ * cannot change structure. Exact JSON numbers (`models/exact_json.ts`) are written as
+ * they were read.
  */
 export function jsonValue(value: unknown): JsonText {
   const text = JSON.stringify(value) ?? "null";

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { exactJsonNumber } from "../models/exact_json.ts";
 import { compareCodePoints, jsonObject, jsonSortedMap, jsonValue } from "./json_text.ts";
 
 Deno.test("jsonValue() escapes like Go's encoder", () => {
@@ -24,4 +25,9 @@ Deno.test("jsonObject() keeps field order and leaves out undefined", () => {
     jsonObject([["z", jsonValue(1)], ["a", undefined], ["m", jsonValue("x")]]),
     '{"z":1,"m":"x"}',
   );
+});
+
+Deno.test("jsonSortedMap() writes exact JSON numbers as they were read", () => {
+  const map = { k: exactJsonNumber("12345678901234567890"), e: exactJsonNumber("1e400") };
+  assert.equal(jsonSortedMap(map), '{"e":1e400,"k":12345678901234567890}');
 });

@@ -108,3 +108,11 @@ Deno.test("parseTimestamp() rejects other forms", async (t) => {
     await t.step(bad, () => assertAPIError(() => parseTimestamp(bad), 400, "Invalid JSON"));
   }
 });
+
+Deno.test("decodeFields() keeps annotation numbers exactly as written", () => {
+  const fields = decode('{"annotations":{"k":12345678901234567890,"e":1e400,"o":{"x":1.0}}}');
+  assert.equal(
+    JSON.stringify(fields.annotations),
+    '{"k":12345678901234567890,"e":1e400,"o":{"x":1.0}}',
+  );
+});

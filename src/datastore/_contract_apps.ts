@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { messages } from "../models/api_error.ts";
 import type { App } from "../models/app.ts";
+import { exactJsonNumber, parseJsonExact } from "../models/exact_json.ts";
 import {
   assertRejectsAPI,
   compareUtf8,
@@ -52,6 +53,20 @@ export async function appContract(t: Deno.TestContext, h: Harness): Promise<void
     } finally {
       await db.destroy();
     }
+  });
+
+  await t.step("insertApp() and updateApp() keep annotation numbers as written", async () => {
+    await using ds = await h.fresh();
+    const text = '{"e":1e400,"k":12345678901234567890,"o":{"x":[1.0,-0,7]}}';
+    const annotations = parseJsonExact(text) as App["annotations"];
+    const app = await ds.insertApp(makeApp("nums", { annotations }));
+    assert.equal(JSON.stringify((await ds.getAppById(app.id)).annotations), text);
+    const more = { ...annotations, f: exactJsonNumber("2.50") };
+    await ds.updateApp(app.id, (a) => ({ ...a, annotations: more }));
+    assert.equal(
+      JSON.stringify((await ds.getAppByName("nums")).annotations),
+      text.replace('"k"', '"f":2.50,"k"'),
+    );
   });
 
   await t.step("getAppById() and getAppByName() give 404 for a missing app", async () => {

@@ -8,6 +8,7 @@
 
 import { createHash } from "node:crypto";
 import type { App } from "../models/app.ts";
+import { parseJsonExact } from "../models/exact_json.ts";
 import type { Fn } from "../models/fn.ts";
 import type { Trigger } from "../models/trigger.ts";
 import type { AppRow, FnRow, TriggerRow } from "./tables.ts";
@@ -25,7 +26,8 @@ export function encodeMap(map: Readonly<Record<string, unknown>>): string {
 }
 
 /**
- * Decodes a stored config or annotations column; `''` and NULL read as `{}`.
+ * Decodes a stored config or annotations column; `''` and NULL read as `{}`. Numbers
+ * keep their stored spelling (`models/exact_json.ts`), as Fn keeps annotation values.
  *
  * @throws {Error} naming the row when the text is not a JSON object (a corrupt row)
  */
@@ -33,7 +35,7 @@ export function decodeMap(text: string | null, where: string): Record<string, un
   if (text === null || text.trim() === "") return {};
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonExact(text);
   } catch (err) {
     throw new Error(`The stored ${where} is not valid JSON: ${(err as Error).message}`);
   }

@@ -23,6 +23,13 @@ Deno.test("encodeMap() writes Go's encoding: sorted keys, trailing newline, '' w
   assert.equal(encodeMap({ k: { z: 1, a: [true] } }), '{"k":{"z":1,"a":[true]}}\n');
 });
 
+Deno.test("decodeMap() and encodeMap() keep stored numbers exactly as written", () => {
+  const text = '{"e":1e400,"k":12345678901234567890,"o":{"x":[1.0,-0]},"s":"1e400"}\n';
+  const map = decodeMap(text, "annotations of app A");
+  assert.equal(encodeMap(map), text);
+  assert.equal(map.s, "1e400");
+});
+
 Deno.test("decodeMap() reads '' and NULL as {} and names a corrupt row", () => {
   assert.deepEqual(decodeMap("", "x"), {});
   assert.deepEqual(decodeMap(null, "x"), {});

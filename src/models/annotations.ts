@@ -41,6 +41,8 @@ export function isEmptyAnnotationValue(value: unknown): boolean {
 
 /**
  * Checks one annotation entry: key characters, key length, non-empty value, value size.
+ * The size is that of the value's compact JSON text; numbers count as they were written
+ * when they arrive as exact JSON numbers (`exact_json.ts`), as Fn counts them.
  *
  * @throws {APIError} 400 with the rule's message
  */
