@@ -303,3 +303,57 @@ Deno.test("PUT and DELETE /v2/triggers/{triggerID}", async (t) => {
     assertError(await api.delete(path), 404, "Trigger not found");
   });
 });
+
+Deno.test("GET /v2/triggers pages through names that repeat across fns", async (t) => {
+  await using fnd = await startFnd(API_NODE);
+  const api = client(fnd.url);
+  const app = (await api.post("/v2/apps", { name: "app" })).json;
+  const made: string[] = [];
+  for (const fnName of ["f1", "f2", "f3"]) {
+    const fn = (await api.post("/v2/fns", { app_id: app.id, name: fnName, image: "i" })).json;
+    for (const name of ["a", "b"]) {
+      const source = `/${fnName}${name}`;
+      const res = await api.post("/v2/triggers", {
+        app_id: app.id,
+        fn_id: fn.id,
+        name,
+        type: "http",
+        source,
+      });
+      made.push(res.json.id);
+    }
+  }
+  const list = (query: string) => api.get(`/v2/triggers?app_id=${app.id}&${query}`);
+
+  await t.step("per_page=2 gives every trigger once, in name order", async () => {
+    const pages: string[][] = [];
+    let cursor = "";
+    for (let i = 0; i < 10; i++) {
+      const res = await list(`per_page=2${cursor ? `&cursor=${cursor}` : ""}`);
+      assert.equal(res.status, 200, res.text);
+      pages.push(res.json.items.map((x: { name: string; source: string }) => x.source));
+      if (res.json.next_cursor === undefined) break;
+      cursor = res.json.next_cursor;
+    }
+    assert.deepEqual(pages, [["/f1a", "/f2a"], ["/f3a", "/f1b"], ["/f2b", "/f3b"], []]);
+  });
+
+  await t.step("a cursor is Fn's plain name cursor where the name does not repeat", async () => {
+    const res = await list("per_page=3");
+    assert.equal(res.json.next_cursor, "YQ", "base64url of 'a'");
+    assert.equal((await list("per_page=6")).json.next_cursor, "Yg", "base64url of 'b'");
+  });
+
+  await t.step("Fn's plain name cursor lists the names after it", async () => {
+    const res = await list("cursor=YQ");
+    assert.deepEqual(
+      res.json.items.map((x: { id: string }) => x.id),
+      [1, 3, 5].map((i) => made[i]),
+    );
+  });
+
+  await t.step("a cursor that is not base64url gives 400", async () => {
+    const res = await list("cursor=!!");
+    assert.equal(res.status, 400);
+  });
+});

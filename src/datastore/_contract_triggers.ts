@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { messages } from "../models/api_error.ts";
+import type { Fn } from "../models/fn.ts";
 import type { Trigger } from "../models/trigger.ts";
 import {
   assertRejectsAPI,
@@ -160,7 +161,61 @@ export async function triggerContract(t: Deno.TestContext, h: Harness): Promise<
     assert.deepEqual(await list({ fnId: hFn.id }), []);
     const inB = await ds.listTriggers({ appId: b.id, limit: 100 });
     assert.deepEqual(inB.map((x) => x.name), ["a"]);
-    const page = await ds.listTriggers({ appId: a.id, limit: 3 });
-    assert.deepEqual(page.map((x) => x.name), ["Z", "Z", "_"]);
+    // Pages of 3 by (name, id) position: the second "_" is not skipped.
+    const pages: string[][] = [];
+    let after: { afterName?: string; afterId?: string } = {};
+    for (let i = 0; i < 5; i++) {
+      const page = await ds.listTriggers({ appId: a.id, limit: 3, ...after });
+      pages.push(page.map((x) => `${x.name}@${x.source}`));
+      const last = page.at(-1);
+      if (last === undefined) break;
+      after = { afterName: last.name, afterId: last.id };
+    }
+    assert.deepEqual(pages, [
+      ["Z@/f1", "Z@/g1", "_@/f4"],
+      ["_@/g4", "a@/f3", "a@/g3"],
+      ["z@/f0", "z@/g0", "é@/f2"],
+      ["é@/g2"],
+      [],
+    ]);
+  });
+
+  await t.step("listTriggers() after a (name, id) position loses and repeats nothing", async () => {
+    await using ds = await h.fresh();
+    const app = await ds.insertApp(makeApp("app"));
+    const fns: Fn[] = [];
+    for (const name of ["f1", "f2", "f3"]) fns.push(await ds.insertFn(makeFn(app.id, name)));
+    const all: Trigger[] = [];
+    for (const name of ["b", "a"]) {
+      for (const fn of fns) {
+        all.push(await ds.insertTrigger(makeTrigger(fn, name, `/${fn.name}${name}`)));
+      }
+    }
+    const want = [...all].sort((x, y) => compareUtf8(x.name, y.name) || compareUtf8(x.id, y.id));
+    for (const limit of [1, 2, 3, 4]) {
+      const seen: Trigger[] = [];
+      let after: { afterName?: string; afterId?: string } = {};
+      for (let i = 0; i < 10; i++) {
+        const page = await ds.listTriggers({ appId: app.id, limit, ...after });
+        seen.push(...page);
+        const last = page.at(-1);
+        if (page.length < limit || last === undefined) break;
+        after = { afterName: last.name, afterId: last.id };
+      }
+      assert.deepEqual(seen, want, `limit ${limit}`);
+    }
+    // Fn's plain name cursor: the names strictly after it, whatever the fn.
+    const afterA = await ds.listTriggers({ appId: app.id, limit: 10, afterName: "a" });
+    assert.deepEqual(afterA.map((x) => x.source), ["/f1b", "/f2b", "/f3b"]);
+    // With a name filter, the position still applies within that name.
+    const middle = want.find((x) => x.name === "a" && x.fnId === fns[1]!.id)!;
+    const rest = await ds.listTriggers({
+      appId: app.id,
+      name: "a",
+      limit: 10,
+      afterName: "a",
+      afterId: middle.id,
+    });
+    assert.deepEqual(rest.map((x) => x.source), ["/f3a"]);
   });
 }

@@ -9,7 +9,9 @@
  * - Unique rules are enforced by the database itself, so concurrent inserts of the same
  *   name give exactly one success; the losers throw `APIError` 409 with Fn's message.
  * - Lists are ordered by name, compared as UTF-8 bytes, and return the items whose
- *   name is strictly greater than `afterName`, at most `limit` of them.
+ *   name is strictly greater than `afterName`, at most `limit` of them. Triggers (whose
+ *   names repeat across fns) are ordered by name and then id; with `afterId` too they
+ *   start after the (`afterName`, `afterId`) position, so paging loses no trigger.
  * - Removing an app removes its fns and triggers; removing a fn removes its triggers;
  *   each in one transaction.
  * - `update*` runs `change` on the stored entity inside a transaction and stores its
@@ -45,7 +47,10 @@ export interface TriggerListQuery {
   readonly appId: string;
   readonly fnId?: string;
   readonly name?: string;
+  /** Only names strictly greater than this, or (with `afterId`) equal and a greater id. */
   readonly afterName?: string;
+  /** With `afterName`: the id of the last trigger of the previous page. */
+  readonly afterId?: string;
   readonly limit: number;
 }
 

@@ -94,15 +94,26 @@ export async function getTriggerBySource(
 
 /**
  * Triggers of an app (optionally of one fn, or with one name), ordered by name (as bytes)
- * and then id, after `afterName`, at most `limit`.
+ * and then id, after `afterName` (or after the position (`afterName`, `afterId`)), at
+ * most `limit`.
  */
 export async function listTriggers(ctx: SqlContext, query: TriggerListQuery): Promise<Trigger[]> {
   checkLimit("triggers", query.limit);
+  const { afterName, afterId } = query;
   const rows = await ctx.db.selectFrom("triggers").selectAll()
     .where("app_id", "=", query.appId)
     .$if(query.fnId !== undefined, (q) => q.where("fn_id", "=", query.fnId!))
     .$if(query.name !== undefined, (q) => q.where("name", "=", query.name!))
-    .$if(query.afterName !== undefined, (q) => q.where("name", ">", query.afterName!))
+    .$if(
+      afterName !== undefined,
+      (q) =>
+        q.where((eb) =>
+          afterId === undefined ? eb("name", ">", afterName!) : eb.or([
+            eb("name", ">", afterName!),
+            eb.and([eb("name", "=", afterName!), eb("id", ">", afterId)]),
+          ])
+        ),
+    )
     .orderBy("name")
     .orderBy("id")
     .limit(query.limit)
