@@ -1,6 +1,8 @@
 /**
  * Fn's machine id for new ids (`api-v2.md` §2): the IPv4 address of the first interface
  * that is neither loopback nor `docker0`, shifted left 16 bits, OR-ed with the port.
+ * `main.ts` passes the port the HTTP server bound, which differs from `FN_PORT` when
+ * that is 0.
  *
  * @module
  */

@@ -30,7 +30,6 @@ export async function main(): Promise<number> {
     return 1;
   }
   configureLogging({ level: config.server.logLevel, format: config.server.logFormat });
-  setMachineId(machineIdFor(config.server.port));
   let node;
   try {
     node = await startNode(config);
@@ -39,6 +38,9 @@ export async function main(): Promise<number> {
     else log.error("fnd could not start", { error: err instanceof Error ? err : String(err) });
     return 1;
   }
+  // The port bound, not FN_PORT: with FN_PORT=0 two processes on one host would share
+  // a machine id. Ids minted before this use a random one (models/id.ts).
+  setMachineId(machineIdFor(node.port));
   let signals = 0;
   const onSignal = (signal: Deno.Signal) => () => {
     signals++;
