@@ -211,4 +211,8 @@ Deno.test("CORS with FN_API_CORS_ORIGINS=* allows every origin", async () => {
   assert.equal(pre.status, 200);
   assert.equal(pre.headers.get("access-control-allow-origin"), "*");
   assert.equal(pre.headers.get("access-control-allow-headers"), "X-A,X-B");
+  assert.equal(
+    pre.headers.get("vary"),
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+  );
 });

@@ -17,6 +17,12 @@ export interface CorsOptions {
 
 const METHODS = "GET,POST,PUT,HEAD,DELETE";
 const MAX_AGE_SECONDS = "43200";
+/** The Vary values of every preflight answer (§1.7), whatever the allowed origins. */
+const PREFLIGHT_VARY = [
+  "Origin",
+  "Access-Control-Request-Method",
+  "Access-Control-Request-Headers",
+];
 
 /**
  * Wraps `next` with the CORS policy; with no origins configured it returns `next`.
@@ -39,13 +45,8 @@ export function withCors(
         "access-control-max-age": MAX_AGE_SECONDS,
         "access-control-allow-origin": allowAll ? "*" : origin,
       });
-      if (!allowAll) {
-        for (
-          const v of ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
-        ) {
-          headers.append("vary", v);
-        }
-      }
+      // Also with `*`: a cache keyed without them could serve one preflight to another.
+      for (const v of PREFLIGHT_VARY) headers.append("vary", v);
       return new Response(null, { status: 200, headers });
     }
     const res = await next(req);
@@ -69,7 +70,10 @@ function addHeaders(res: Response, extra: Record<string, string>): Response {
   } catch {
     // Immutable headers (e.g. a Response.redirect or fetch result): copy the response.
     const copy = new Response(res.body, res);
-    for (const [k, v] of Object.entries(extra)) copy.headers.set(k, v);
+    for (const [k, v] of Object.entries(extra)) {
+      if (k === "vary") copy.headers.append(k, v);
+      else copy.headers.set(k, v);
+    }
     return copy;
   }
 }
