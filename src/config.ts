@@ -44,6 +44,8 @@ export interface ServerConfig {
 /** The whole configuration. */
 export interface Config {
   readonly server: ServerConfig;
+  /** Settings that work but deserve a word at startup (logged by `main.ts`). */
+  readonly warnings?: readonly string[];
   /** The local agent (full and pure-runner nodes). */
   readonly agent: AgentConfig;
   /** Runner pool and placement; present on `lb` nodes only. */
@@ -74,27 +76,50 @@ export function loadConfig(
   cwd: string = Deno.cwd(),
 ): Config {
   const reader = new EnvReader(env);
-  const server = readServerConfig(reader, cwd);
+  const warnings: string[] = [];
+  const server = readServerConfig(reader, cwd, warnings);
   const agent = readAgentConfig(reader);
   const lb = server.nodeType === "lb" ? readLbConfig(reader, server.db !== undefined) : undefined;
   const runner = server.nodeType === "pure-runner" ? readRunnerConfig(reader) : undefined;
   if (reader.errors.length > 0) throw new ConfigError(reader.errors);
-  return { server, agent, ...(lb ? { lb } : {}), ...(runner ? { runner } : {}) };
+  return {
+    server,
+    agent,
+    ...(lb ? { lb } : {}),
+    ...(runner ? { runner } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
 }
 
-function readNodeType(reader: EnvReader): NodeType {
+/**
+ * `FN_NODE_TYPE`. Fn runs any value but `api`, `lb` and `pure-runner` as a full node
+ * (`api-v2.md` §9). fnd does so for `runner`, the one other value Fn names (with a
+ * warning), but rejects the rest: a typo silently starting a full node would open a
+ * local database and run functions where none were meant to run.
+ */
+function readNodeType(reader: EnvReader, warnings: string[]): NodeType {
   const value = reader.string("FN_NODE_TYPE", "full").trim();
-  if (value === "runner") return "pure-runner";
+  if (value === "runner") {
+    warnings.push(
+      "FN_NODE_TYPE=runner runs a full node, as in Fn; set FN_NODE_TYPE=full to say so, " +
+        "or FN_NODE_TYPE=pure-runner for a gRPC runner behind an lb node",
+    );
+    return "full";
+  }
   const match = NODE_TYPES.find((t) => t === value);
   if (match === undefined) {
-    reader.fail("FN_NODE_TYPE", value, `expected one of ${NODE_TYPES.join(", ")}`);
+    reader.fail(
+      "FN_NODE_TYPE",
+      value,
+      `expected one of ${NODE_TYPES.join(", ")} (Fn would run it as full: set full for that)`,
+    );
     return "full";
   }
   return match;
 }
 
-function readServerConfig(reader: EnvReader, cwd: string): ServerConfig {
-  const nodeType = readNodeType(reader);
+function readServerConfig(reader: EnvReader, cwd: string, warnings: string[]): ServerConfig {
+  const nodeType = readNodeType(reader, warnings);
   const needsDb = nodeType === "full" || nodeType === "api";
   const defaultDbUrl = needsDb ? `sqlite3://${cwd}/data/fnd.db` : "";
   const dbUrl = reader.string("FN_DB_URL", defaultDbUrl).trim();

@@ -30,3 +30,35 @@ Deno.test("loadConfig() reports a bad FN_DB_URL without its password", async (t)
     });
   }
 });
+
+Deno.test("loadConfig() runs FN_NODE_TYPE=runner as a full node, as Fn does, and warns", () => {
+  const config = loadConfig({ FN_NODE_TYPE: "runner" }, "/tmp");
+  assert.equal(config.server.nodeType, "full");
+  assert.equal(config.runner, undefined);
+  assert.equal(config.server.dbUrl, "sqlite3:///tmp/data/fnd.db");
+  assert.equal(config.warnings?.length, 1);
+  assert.match(config.warnings![0]!, /FN_NODE_TYPE=runner runs a full node, as in Fn/);
+});
+
+Deno.test("loadConfig() takes Fn's node types and an empty FN_NODE_TYPE as full, silently", () => {
+  for (const type of ["full", "api", "lb", "pure-runner"] as const) {
+    const env = {
+      FN_NODE_TYPE: ` ${type} `,
+      FN_RUNNER_ADDRESSES: "r:9190",
+      FN_RUNNER_API_URL: "http://api:8080",
+    };
+    const config = loadConfig(env, "/tmp");
+    assert.equal(config.server.nodeType, type);
+    assert.equal(config.warnings, undefined);
+  }
+  assert.equal(loadConfig({ FN_NODE_TYPE: "" }, "/tmp").server.nodeType, "full");
+});
+
+Deno.test("loadConfig() rejects any other FN_NODE_TYPE, saying what Fn would do", () => {
+  for (const type of ["bogus", "FULL", "pure_runner"]) {
+    const problems = problemsOf({ FN_NODE_TYPE: type });
+    assert.deepEqual(problems, [
+      `FN_NODE_TYPE=${type}: expected one of full, api, lb, pure-runner (Fn would run it as full: set full for that)`,
+    ]);
+  }
+});

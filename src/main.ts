@@ -30,6 +30,7 @@ export async function main(): Promise<number> {
     return 1;
   }
   configureLogging({ level: config.server.logLevel, format: config.server.logFormat });
+  for (const warning of config.warnings ?? []) log.warn(warning);
   let node;
   try {
     node = await startNode(config);
