@@ -27,6 +27,13 @@ export interface ServerConfig {
   /** Datastore URL as given, e.g. `sqlite3:///data/fnd.db`; undefined on nodes without one. */
   readonly dbUrl: string | undefined;
   readonly db: DbLocation | undefined;
+  /**
+   * `FN_DS_DB_PING_MAX_RETRIES`: attempts to reach the database server at startup, 1 s
+   * apart (PostgreSQL, MySQL; SQLite opens once), for `openDatastore`'s
+   * `connectAttempts`. Fn's 0 skips its ping and fails at the first query, which is one
+   * attempt here. Always set by {@linkcode loadConfig}. @default {10}
+   */
+  readonly dbConnectAttempts?: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   /** Request bodies larger than this get 413; 0 = unlimited. */
@@ -138,6 +145,7 @@ function readServerConfig(reader: EnvReader, cwd: string, warnings: string[]): S
     port: reader.int("FN_PORT", 8080, { min: 0, max: 65535 }),
     dbUrl: dbUrl === "" ? undefined : dbUrl,
     db,
+    dbConnectAttempts: Math.max(1, reader.int("FN_DS_DB_PING_MAX_RETRIES", 10, { min: 0 })),
     logLevel: readLogLevel(reader),
     logFormat: reader.oneOf("FN_LOG_FORMAT", ["text", "json"] as const, "text"),
     maxRequestBytes: reader.int("FN_MAX_REQUEST_SIZE", 0, { min: 0 }),

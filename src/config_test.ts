@@ -62,3 +62,24 @@ Deno.test("loadConfig() rejects any other FN_NODE_TYPE, saying what Fn would do"
     ]);
   }
 });
+
+Deno.test("loadConfig() reads FN_DS_DB_PING_MAX_RETRIES as the datastore's connect attempts", async (t) => {
+  const cases: [Record<string, string>, number][] = [
+    [{}, 10],
+    [{ FN_DS_DB_PING_MAX_RETRIES: "60" }, 60],
+    [{ FN_DS_DB_PING_MAX_RETRIES: " 3 " }, 3],
+    [{ FN_DS_DB_PING_MAX_RETRIES: "1" }, 1],
+    [{ FN_DS_DB_PING_MAX_RETRIES: "0" }, 1],
+  ];
+  for (const [env, attempts] of cases) {
+    await t.step(JSON.stringify(env), () => {
+      assert.equal(loadConfig(env, "/tmp").server.dbConnectAttempts, attempts);
+    });
+  }
+  assert.deepEqual(problemsOf({ FN_DS_DB_PING_MAX_RETRIES: "-1" }), [
+    "FN_DS_DB_PING_MAX_RETRIES=-1: must be at least 0",
+  ]);
+  assert.deepEqual(problemsOf({ FN_DS_DB_PING_MAX_RETRIES: "ten" }), [
+    "FN_DS_DB_PING_MAX_RETRIES=ten: expected a whole number",
+  ]);
+});
