@@ -116,7 +116,12 @@ async function openOwnDatastore(config: Config, log: Logger, owned: Owned): Prom
   if (config.server.db === undefined) {
     throw new Error(`FN_NODE_TYPE=${config.server.nodeType} needs a datastore: set FN_DB_URL`);
   }
-  owned.datastore = await openDatastore(config.server.db, { logger: log });
+  owned.datastore = await openDatastore(config.server.db, {
+    logger: log,
+    ...(config.server.dbConnectAttempts === undefined
+      ? {}
+      : { connectAttempts: config.server.dbConnectAttempts }),
+  });
   return owned.datastore;
 }
 

@@ -56,6 +56,18 @@ Deno.test("fnd exits 1 on a bad FN_DB_URL without printing its password", async 
   assert.doesNotMatch(stderr, /s3cret/);
 });
 
+Deno.test("fnd gives up on an unreachable database after FN_DS_DB_PING_MAX_RETRIES attempts", async () => {
+  // Nothing listens on port 1: every attempt is refused at once.
+  const { code, stderr } = await runFnd({
+    FN_DB_URL: "postgres://fnd:secret@127.0.0.1:1/fnd?sslmode=disable",
+    FN_DS_DB_PING_MAX_RETRIES: "2",
+    FN_PORT: "0",
+  });
+  assert.equal(code, 1);
+  assert.match(stderr, /after 2 attempts/);
+  assert.doesNotMatch(stderr, /secret/);
+});
+
 Deno.test("fnd exits 1 when its port is taken", async () => {
   using listener = Deno.listen({ hostname: "0.0.0.0", port: 0 });
   const port = String((listener.addr as Deno.NetAddr).port);
