@@ -23,11 +23,42 @@ export interface CallContext {
 const EPOCH = new Date(0);
 
 /**
- * The call described by `model`.
- *
- * @throws {TypeError} when `url` does not parse or a header is invalid
+ * App and fn objects by what the model says of them. Calls of one function arrive with
+ * equal fields, and handing out the same objects lets the agent find its cached
+ * container template (and slot key, a SHA-256) instead of rebuilding it per call.
  */
-export function callFromModel(model: CallModel, context: CallContext): CallRequest {
+const entities = new Map<string, { readonly app: App; readonly fn: Fn }>();
+/** Bound on {@linkcode entities}; the oldest entry goes first. */
+const ENTITIES_MAX = 1024;
+
+function entitiesOf(model: CallModel): { app: App; fn: Fn } {
+  const fingerprint = JSON.stringify([
+    model.app_id,
+    model.app_name,
+    model.syslog_url,
+    model.fn_id,
+    model.fn_name,
+    model.image,
+    model.memory,
+    model.timeout,
+    model.idle_timeout,
+    model.config,
+    model.annotations,
+  ]);
+  const known = entities.get(fingerprint);
+  if (known !== undefined) {
+    // Refresh its place: the least recently used entry is the one dropped.
+    entities.delete(fingerprint);
+    entities.set(fingerprint, known);
+    return known;
+  }
+  const built = buildEntities(model);
+  if (entities.size >= ENTITIES_MAX) entities.delete(entities.keys().next().value!);
+  entities.set(fingerprint, built);
+  return built;
+}
+
+function buildEntities(model: CallModel): { app: App; fn: Fn } {
   const app: App = {
     id: model.app_id,
     name: model.app_name ?? "",
@@ -50,6 +81,16 @@ export function callFromModel(model: CallModel, context: CallContext): CallReque
     createdAt: EPOCH,
     updatedAt: EPOCH,
   };
+  return { app, fn };
+}
+
+/**
+ * The call described by `model`.
+ *
+ * @throws {TypeError} when `url` does not parse or a header is invalid
+ */
+export function callFromModel(model: CallModel, context: CallContext): CallRequest {
+  const { app, fn } = entitiesOf(model);
   const headers = new Headers();
   for (const [key, values] of Object.entries(model.headers ?? {})) {
     for (const value of values) headers.append(key, value);
