@@ -9,6 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
 import client from "prom-client";
 import type { CallRequest } from "../src/agent/call.ts";
+import { createHandler } from "../src/api/handler.ts";
 import { GrpcRunner } from "../src/lb/grpc_runner.ts";
 import { LbAgent } from "../src/lb/lb_agent.ts";
 import { LbMetrics } from "../src/lb/lb_metrics.ts";
@@ -29,6 +30,7 @@ import {
   startFakeGoRunner,
   wireBytes,
 } from "./_grpc_fakes.ts";
+import { fixedLookup, routeContext } from "./_fake_agent.ts";
 
 const at = new Date("2024-01-01T00:00:00Z");
 
@@ -76,7 +78,11 @@ interface Lb extends AsyncDisposable {
   readonly registry: client.Registry;
 }
 
-function lbOver(addresses: string[], config: Partial<PlacerConfig> = {}): Lb {
+function lbOver(
+  addresses: string[],
+  config: Partial<PlacerConfig> = {},
+  options: { responseHoldBytes?: number } = {},
+): Lb {
   const registry = new client.Registry();
   const metrics = new LbMetrics(registry);
   const runners = addresses.map((a) =>
@@ -97,8 +103,15 @@ function lbOver(addresses: string[], config: Partial<PlacerConfig> = {}): Lb {
     replayLimitBytes: 16 << 20,
     metrics,
     log: quietLog,
+    ...options,
   });
   return { agent, registry, [Symbol.asyncDispose]: () => agent.close(1000) };
+}
+
+/** The LB node's HTTP handler over `agent`, with fn `FN1` of app `myapp`, trigger `/probe`. */
+function lbHandler(agent: LbAgent): (req: Request) => Promise<Response> {
+  const { config } = routeContext("http://lb/", {}, { agent }).services;
+  return createHandler({ nodeType: "lb", config, agent, lookup: fixedLookup(), log: quietLog });
 }
 
 const finished = (extra: Record<string, unknown> = {}): RunnerMsg => ({
@@ -326,7 +339,7 @@ Deno.test("LbAgent skips a runner that is down and places on the next one", asyn
   assert.equal(ok.streams.length, 3);
 });
 
-Deno.test("LbAgent gives 502 when the runner dies after taking the call, and never retries", async () => {
+Deno.test("LbAgent gives 500 internal server error when the runner dies after taking the call, and never retries", async () => {
   let dying: FakeGoRunner | undefined = undefined;
   dying = await startFakeGoRunner(async (fake) => {
     await fake.eof;
@@ -334,32 +347,104 @@ Deno.test("LbAgent gives 502 when the runner dies after taking the call, and nev
   });
   await using other = await startFakeGoRunner(echo);
   await using lb = lbOver([dying.address, other.address]);
+  // Fn's LB answers any gRPC error with 500 (§1.6.8).
   await assert.rejects(
     lb.agent.submit(callRequest(pattern(100))),
-    (e) => e instanceof APIError && e.status === 502,
+    (e) => e instanceof APIError && e.status === 500 && e.message === "internal server error",
   );
   assert.equal(other.streams.length, 0);
 });
 
-Deno.test("LbAgent cancels the runner's stream when the client goes away", async () => {
-  let cancelled!: () => void;
-  const cancelSeen = new Promise<void>((r) => cancelled = r);
-  let started!: () => void;
-  const startedSeen = new Promise<void>((r) => started = r);
+Deno.test("LbAgent answers Fn's error status and JSON body when a Go runner fails after partial output", async (t) => {
+  // A Go runner streams output, then fails the call (§1.6.3, §1.6.4); Fn's clients see
+  // the failure's status (TestCanExecuteTooBigOutput / TestCanExecuteTriggerTooBigOutput).
+  const cases: [string, number, string][] = [
+    ["function response body too large", 502, "/invoke/FN1"],
+    ["function response body too large", 502, "/t/myapp/probe"],
+    ["Timed out", 504, "/invoke/FN1"],
+  ];
+  for (const [message, code, path] of cases) {
+    await t.step(`${code} ${message} on ${path}`, async () => {
+      await using runner = await startFakeGoRunner(async (fake) => {
+        await fake.eof;
+        fake.call.write({
+          resultStart: {
+            http: { statusCode: 200, headers: [{ key: "Content-Type", value: "x/y" }] },
+          },
+        });
+        for (let i = 0; i < 3; i++) {
+          fake.call.write({ data: { data: pattern(10240, i), eof: false } });
+        }
+        fake.call.write(
+          finished({ success: false, errorCode: code, errorStr: message, errorUser: true }),
+        );
+        fake.call.end();
+      });
+      await using lb = lbOver([runner.address]);
+      const res = await lbHandler(lb.agent)(
+        new Request(`http://lb${path}`, { method: "POST", body: "x" }),
+      );
+      assert.equal(res.status, code);
+      assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
+      assert.equal(await res.text(), JSON.stringify({ message }) + "\n");
+    });
+  }
+});
+
+Deno.test("LbAgent streams an answer larger than its hold bound before the call ends", async () => {
+  let headSeen!: () => void;
+  const head = new Promise<void>((r) => headSeen = r);
   await using runner = await startFakeGoRunner(async (fake) => {
-    fake.call.on("cancelled", () => cancelled());
     await fake.eof;
     fake.call.write({ resultStart: { http: { statusCode: 200, headers: [] } } });
-    started();
+    for (let i = 0; i < 7; i++) fake.call.write({ data: { data: pattern(10240, i), eof: false } });
+    await head; // CallFinished only once the client has the head
+    fake.call.write(finished());
+    fake.call.end();
   });
-  await using lb = lbOver([runner.address]);
-  const controller = new AbortController();
-  const res = await lb.agent.submit(callRequest(null, controller.signal));
-  await startedSeen;
-  controller.abort(new DOMException("client left", "AbortError"));
-  await cancelSeen;
-  await assert.rejects(readAll(res.body));
-  assert.equal((await res.done).status, "canceled");
+  await using lb = lbOver([runner.address], {}, { responseHoldBytes: 64 << 10 });
+  const res = await lb.agent.submit(callRequest(null));
+  headSeen();
+  assert.equal(res.status, 200);
+  assert.equal((await readAll(res.body)).byteLength, 7 * 10240);
+  assert.equal((await res.done).status, "success");
+});
+
+Deno.test("LbAgent cancels the runner's stream when the client goes away", async (t) => {
+  // Before the head (held while the body is small) and while the body streams.
+  for (const streamed of [0, 3 * 10240]) {
+    await t.step(`after ${streamed} bytes of output`, async () => {
+      let cancelled!: () => void;
+      const cancelSeen = new Promise<void>((r) => cancelled = r);
+      let started!: () => void;
+      const startedSeen = new Promise<void>((r) => started = r);
+      await using runner = await startFakeGoRunner(async (fake) => {
+        fake.call.on("cancelled", () => cancelled());
+        await fake.eof;
+        fake.call.write({ resultStart: { http: { statusCode: 200, headers: [] } } });
+        for (let i = 0; i < streamed; i += 10240) {
+          fake.call.write({ data: { data: pattern(10240, i), eof: false } });
+        }
+        started();
+      });
+      await using lb = lbOver([runner.address], {}, { responseHoldBytes: 10240 });
+      const controller = new AbortController();
+      const submitted = lb.agent.submit(callRequest(null, controller.signal));
+      await startedSeen;
+      const res = streamed > 0 ? await submitted : undefined;
+      controller.abort(new DOMException("client left", "AbortError"));
+      await cancelSeen;
+      if (res === undefined) await assert.rejects(submitted);
+      else {
+        await assert.rejects(readAll(res.body));
+        assert.equal((await res.done).status, "canceled");
+      }
+      assert.match(
+        await lb.registry.metrics(),
+        /fn_lb_call_latency_count\{call_status="canceled"\} 1/,
+      );
+    });
+  }
 });
 
 Deno.test("LbAgent gives up with 503 and Retry-After when every runner stays busy", async () => {

@@ -17,6 +17,7 @@ import { GrpcRunner } from "./grpc_runner.ts";
 import { LbAgent } from "./lb_agent.ts";
 import type { LbConfig } from "./lb_config.ts";
 import { LbMetrics } from "./lb_metrics.ts";
+import { DEFAULT_RESPONSE_HOLD_BYTES } from "./lb_response.ts";
 import { NaivePlacer } from "./naive_placer.ts";
 import type { Placer } from "./placer.ts";
 import type { RunnerAttempt } from "./runner_attempt.ts";
@@ -58,6 +59,11 @@ export function createLbAgent(config: Config, log: Logger): LbAgent {
     placerConfig: lb.placerConfig,
     replayLimitBytes: maxRequestBytes > 0 ? maxRequestBytes : DEFAULT_REPLAY_LIMIT_BYTES,
     executionHeadroomMs: config.agent.executionHeadroomMs,
+    // Answers up to FN_MAX_RESPONSE_SIZE keep Fn's error status when the runner
+    // fails them after partial output (Fn's LB buffers every answer).
+    responseHoldBytes: config.agent.maxResponseBytes > 0
+      ? config.agent.maxResponseBytes
+      : DEFAULT_RESPONSE_HOLD_BYTES,
     metrics,
     log,
   });

@@ -233,9 +233,13 @@ export function grpcError(status: grpc.StatusObject): Error {
   });
 }
 
+/**
+ * A committed call whose runner went away (or ended the RPC without `CallFinished`):
+ * Fn's LB answers 500 `internal server error` to any gRPC error (§1.6.8).
+ */
 function lostRunner(status: grpc.StatusObject): APIError {
   const detail = status.code === grpc.status.OK
     ? "the runner ended the call without CallFinished"
     : grpcError(status).message;
-  return new APIError(502, "error receiving function response", { cause: new Error(detail) });
+  return new APIError(500, messages.internal, { cause: new Error(detail) });
 }

@@ -14,7 +14,7 @@ import { nsToMs } from "../grpc/wire_time.ts";
 import { log as rootLog, type Logger } from "../log.ts";
 import { APIError, serverTooBusy } from "../models/api_error.ts";
 import { type LbCallStatus, LbMetrics } from "./lb_metrics.ts";
-import { LbResponse } from "./lb_response.ts";
+import { DEFAULT_RESPONSE_HOLD_BYTES, LbResponse, type LbResponseOptions } from "./lb_response.ts";
 import { isTooBusy, type Placer, type PlacerConfig } from "./placer.ts";
 import { ReplayableBody } from "./replay_body.ts";
 import type { RunnerPool } from "./runner.ts";
@@ -32,6 +32,12 @@ export interface LbAgentOptions {
   readonly replayLimitBytes: number;
   /** Extra time detached calls get on top of their timeout. @default {360000} */
   readonly executionHeadroomMs?: number;
+  /**
+   * Body bytes a sync call's response head waits for before streaming, so that a
+   * runner failing the call after partial output still gives its error status
+   * (see `LbResponse`). @default {DEFAULT_RESPONSE_HOLD_BYTES}
+   */
+  readonly responseHoldBytes?: number;
   readonly metrics?: LbMetrics;
   readonly log?: Logger;
 }
@@ -45,10 +51,14 @@ export class LbAgent implements Agent {
   readonly #closing = new AbortController();
   #closed = false;
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #syncResponse: LbResponseOptions;
+  /** A detached call's head is the runner's 202, sent at once. */
+  static readonly #detachedResponse: LbResponseOptions = { holdBytes: 0 };
 
   /** An agent over `options.pool`, placing with `options.placer`. */
   constructor(options: LbAgentOptions) {
     this.#options = options;
+    this.#syncResponse = { holdBytes: options.responseHoldBytes ?? DEFAULT_RESPONSE_HOLD_BYTES };
     this.#metrics = options.metrics ?? new LbMetrics();
     this.#log = (options.log ?? rootLog).child({ agent: "lb" });
   }
@@ -56,24 +66,26 @@ export class LbAgent implements Agent {
   /** See {@linkcode Agent.submit}. */
   submit(call: CallRequest): Promise<CallResponse> {
     if (this.#closed) return Promise.reject(serverTooBusy());
-    // The runners make the up-front checks; the LB accepts every call it can place.
-    call.onAccepted?.();
     const startedAt = new Date();
     const deadline = call.type === "detached" ? this.#detachedDeadline(call) : undefined;
     const log = this.#log.child({ call_id: call.id, app_id: call.app.id, fn_id: call.fn.id });
     const body = new ReplayableBody(call.body, this.#options.replayLimitBytes);
     const clientGone = new AbortController();
     const signal = this.#callSignal(call, clientGone.signal, deadline);
-    const response = new LbResponse({
-      onCommit: () => {
-        // A runner took the call: no retry will need the body, and it now runs.
-        body.release();
-        call.onStart?.();
+    const response = new LbResponse(
+      {
+        onCommit: () => {
+          // A runner took the call: no retry will need the body, and it now runs.
+          body.release();
+          call.onStart?.();
+        },
+        onBodyCancel: (reason) =>
+          clientGone.abort(reason ?? new DOMException("body cancelled", "AbortError")),
+        onFinished: (f) => this.#recordRunnerTimes(f),
       },
-      onBodyCancel: (reason) =>
-        clientGone.abort(reason ?? new DOMException("body cancelled", "AbortError")),
-      onFinished: (f) => this.#recordRunnerTimes(f),
-    }, log);
+      log,
+      call.type === "detached" ? LbAgent.#detachedResponse : this.#syncResponse,
+    );
     const attempt: RunnerAttempt = {
       callId: call.id,
       tryCall: () => this.#tryCall(call, startedAt, response.executionNs),

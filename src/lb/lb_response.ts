@@ -2,8 +2,15 @@
  * The LB side of one call's response: receives the committed runner's messages
  * (`AttemptSink`) and turns them into the `CallResponse` the HTTP layer streams to
  * the client (`lb-runner.md` §1.8, §3.8): `CallResultStart` gives status and headers,
- * `DataFrame`s feed the body stream, `CallFinished` ends it. A failure before the
- * head rejects `head`; a failure after it errors the body stream.
+ * `DataFrame`s feed the body stream, `CallFinished` ends it.
+ *
+ * The head is held back (and the body with it) until the call is over or more than
+ * `holdBytes` of body arrived. A Go runner streams part of the output and *then*
+ * fails the call (502 `function response body too large`, 504 `Timed out`); Fn's LB
+ * buffers whole answers, so its clients get that status and Fn's JSON error body.
+ * Holding the first `holdBytes` gives small answers the same; larger ones still
+ * stream, and a failure after their head can only error the body stream. A failure
+ * before the head is sent rejects `head`.
  *
  * @module
  */
@@ -22,6 +29,9 @@ import type { AttemptSink } from "./runner_attempt.ts";
  */
 const HIGH_WATER_BYTES = 8 << 20;
 
+/** Body bytes held with the head when `FN_MAX_RESPONSE_SIZE` is not set on the LB. */
+export const DEFAULT_RESPONSE_HOLD_BYTES = 64 << 10;
+
 /** What {@linkcode LbResponse} tells its owner. */
 export interface LbResponseHooks {
   /** Once, when a runner takes the call. */
@@ -30,6 +40,16 @@ export interface LbResponseHooks {
   readonly onBodyCancel: (reason: unknown) => void;
   /** For every `CallFinished` received (NACKs too). */
   readonly onFinished: (message: Required<CallFinished>) => void;
+}
+
+/** How much of a response {@linkcode LbResponse} holds back. */
+export interface LbResponseOptions {
+  /**
+   * The head waits for the end of the call until more than this many body bytes
+   * arrived; 0 sends it as soon as the runner does (detached calls: their 202).
+   * @default {DEFAULT_RESPONSE_HOLD_BYTES}
+   */
+  readonly holdBytes?: number;
 }
 
 /** Collects one call's response from whichever runner commits. */
@@ -42,9 +62,15 @@ export class LbResponse implements AttemptSink {
   readonly #onBodyCancel: (reason: unknown) => void;
   readonly #onFinished: (message: Required<CallFinished>) => void;
   readonly #log: Logger;
+  readonly #holdBytes: number;
   #resolveHead!: (r: CallResponse) => void;
   #rejectHead!: (e: unknown) => void;
   #headSent = false;
+  #status = 200;
+  #headers: Headers | undefined;
+  /** Body chunks received while the head is held. */
+  #held: Uint8Array[] | undefined;
+  #heldBytes = 0;
   #body: ReadableStreamDefaultController<Uint8Array> | undefined;
   #bodyStream: ReadableStream<Uint8Array>;
   #drained: (() => void) | undefined;
@@ -53,7 +79,8 @@ export class LbResponse implements AttemptSink {
   readonly #done: Promise<CallOutcome>;
 
   /** Hooks into the call's life, and where to log. */
-  constructor(hooks: LbResponseHooks, log: Logger) {
+  constructor(hooks: LbResponseHooks, log: Logger, options: LbResponseOptions = {}) {
+    this.#holdBytes = options.holdBytes ?? DEFAULT_RESPONSE_HOLD_BYTES;
     this.#onCommit = hooks.onCommit;
     this.#onBodyCancel = hooks.onBodyCancel;
     this.#onFinished = hooks.onFinished;
@@ -93,16 +120,34 @@ export class LbResponse implements AttemptSink {
         this.#log.warn("runner sent an invalid response header; dropped", { header: key });
       }
     }
-    this.#sendHead(meta.statusCode, headers);
+    if (this.#headSent) return;
+    this.#status = meta.statusCode;
+    this.#headers = headers;
+    if (this.#holdBytes === 0) this.#sendHead();
   }
 
   /** See {@linkcode AttemptSink.data}. */
   data(bytes: Uint8Array): Promise<void> | undefined {
-    this.#sendHead(200, new Headers());
+    if (!this.#headSent) {
+      if (this.#holdBytes > 0) {
+        (this.#held ??= []).push(bytes);
+        this.#heldBytes += bytes.byteLength;
+        if (this.#heldBytes <= this.#holdBytes) return undefined;
+        // Too much to hold: stream from here on (the held chunks go first).
+        this.#sendHead();
+        return this.#backpressure();
+      }
+      this.#sendHead();
+    }
     const body = this.#body;
     if (body === undefined) return undefined;
     body.enqueue(bytes);
-    if ((body.desiredSize ?? 1) > 0) return undefined;
+    return this.#backpressure();
+  }
+
+  #backpressure(): Promise<void> | undefined {
+    const body = this.#body;
+    if (body === undefined || (body.desiredSize ?? 1) > 0) return undefined;
     return new Promise<void>((resolve) => this.#drained = resolve);
   }
 
@@ -125,9 +170,11 @@ export class LbResponse implements AttemptSink {
   complete(error: unknown, status: CallStatus): CallOutcome {
     const outcome = this.#outcome(error, status);
     if (error === undefined) {
-      this.#sendHead(200, new Headers());
+      this.#sendHead();
       this.#closeBody();
     } else if (!this.#headSent) {
+      // Like Fn: what the runner sent before failing is discarded.
+      this.#held = undefined;
       this.#rejectHead(error);
     } else {
       this.#failBody(error);
@@ -136,10 +183,19 @@ export class LbResponse implements AttemptSink {
     return outcome;
   }
 
-  #sendHead(status: number, headers: Headers): void {
+  /** Resolves `head` (status and headers as received, else 200) and releases held chunks. */
+  #sendHead(): void {
     if (this.#headSent) return;
     this.#headSent = true;
-    this.#resolveHead({ status, headers, body: this.#bodyStream, done: this.#done });
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined) { for (const chunk of held) this.#body?.enqueue(chunk); }
+    this.#resolveHead({
+      status: this.#status,
+      headers: this.#headers ?? new Headers(),
+      body: this.#bodyStream,
+      done: this.#done,
+    });
   }
 
   #wake(): void {
