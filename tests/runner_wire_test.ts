@@ -7,7 +7,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
-import type { CallResponse } from "../src/agent/call.ts";
+import type { CallRequest, CallResponse } from "../src/agent/call.ts";
 import { buildCallModel } from "../src/grpc/call_model.ts";
 import type { DecodedRunnerMsg } from "../src/grpc/runner_messages.ts";
 import { APIError, serverTooBusy } from "../src/models/api_error.ts";
@@ -139,6 +139,48 @@ Deno.test("runner Engage NACKs a full agent before any output", async () => {
   // errorStr, createdAt, image only.
   assert.deepEqual(nestedFieldNumbers(wireBytes(res.messages[0]!), 3), [2, 3, 4, 5, 11]);
   assert.match(await runner.registry.metrics(), /fn_runner_engage_count\{outcome="nack"\} 1/);
+});
+
+Deno.test("runner Engage never NACKs a call that started: a later 503 is a committed 500", async (t) => {
+  // An LB retries a 503 elsewhere; once the function may have run, that is a double run.
+  const cases: [string, (call: CallRequest) => Promise<CallResponse>][] = [
+    ["503 from submit after onStart", (call) => {
+      call.onStart?.();
+      return Promise.reject(serverTooBusy());
+    }],
+    ["503 outcome after the head", (call) => {
+      call.onStart?.();
+      return Promise.resolve({
+        status: 200,
+        headers: new Headers(),
+        body: ReadableStream.from([new Uint8Array(3)]),
+        done: Promise.resolve(outcome({ status: "busy", error: serverTooBusy() })),
+      });
+    }],
+  ];
+  for (const [name, script] of cases) {
+    await t.step(name, async () => {
+      const agent = new ScriptAgent(async (call, body) => {
+        await body;
+        return await script(call);
+      });
+      await using runner = await startTestRunner(agent);
+      using c = rawClient(runner.address);
+      const res = await engage(c, [tryCall(), ...goFrames(pattern(10))]);
+      assert.equal(res.status.code, grpc.status.OK);
+      const f = finishedOf(res.messages);
+      assert.deepEqual([f.success, f.errorCode, f.errorStr, f.errorUser], [
+        false,
+        500,
+        "internal server error",
+        false,
+      ]);
+      assert.match(
+        await runner.registry.metrics(),
+        /fn_runner_engage_count\{outcome="failed"\} 1/,
+      );
+    });
+  }
 });
 
 Deno.test("runner Engage fails with Protocol failure when the first message is not TryCall", async () => {

@@ -65,6 +65,8 @@ export class EngageSession {
   #output = false;
   #createdAt = new Date();
   #eof = false;
+  /** The agent started the call (the function may have run): no NACK any more. */
+  #started = false;
   #closed = false;
   #log: Logger;
   #resolveTry!: (msg: DecodedClientMsg | undefined) => void;
@@ -174,6 +176,7 @@ export class EngageSession {
         createdAt,
         onStart: () => {
           startedAt = new Date();
+          this.#started = true;
           this.#log.debug("call started");
           if (detached) {
             void this.#write(resultStartMessage(202));
@@ -192,7 +195,8 @@ export class EngageSession {
     try {
       response = await this.#ctx.agent.submit(request);
     } catch (err) {
-      // Before any output: a 503 here is the NACK the LB retries elsewhere.
+      // Before the call started, a 503 here is the NACK the LB retries elsewhere
+      // (#finish keeps a started call from reporting one).
       const times = startedAt === undefined ? {} : this.#times(createdAt, startedAt, new Date());
       return this.#finish({ ...base, ...times, ...errorFields(err) });
     }
@@ -266,12 +270,23 @@ export class EngageSession {
     };
   }
 
-  /** Sends `CallFinished` and ends the RPC with OK. */
-  async #finish(finished: CallFinished): Promise<void> {
+  /**
+   * Sends `CallFinished` and ends the RPC with OK. A 503 from a call that started or
+   * sent output goes out as 500 `internal server error`: an LB takes `errorCode` 503
+   * as a NACK and runs the call again elsewhere (Fn's Go LB even after output).
+   */
+  async #finish(result: CallFinished): Promise<void> {
+    let finished = result;
+    if (result.errorCode === 503 && (this.#started || this.#output)) {
+      this.#log.warn("a started call failed with 503; reported as 500 so it is not run again", {
+        error: result.errorStr,
+      });
+      finished = { ...result, ...errorFields(new APIError(500, messages.internal)) };
+    }
     if (this.#phase !== "done") {
       this.#outcome = finished.success
         ? "completed"
-        : finished.errorCode === 503 && !this.#output
+        : finished.errorCode === 503
         ? "nack"
         : "failed";
     }
