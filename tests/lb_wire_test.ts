@@ -254,6 +254,12 @@ Deno.test("LbAgent replays the complete body exactly once on the next runner aft
   assert.equal(ok.streams[0]!.received.filter((m) => m.body === "try").length, 1);
   const metrics = await lb.registry.getSingleMetricAsString("fn_lb_placer_retry_busy_count");
   assert.match(metrics, /fn_lb_placer_retry_busy_count 1/);
+  // Fn's strict bucketing: 2 attempts appear first under le="3" (§6.1).
+  const attempts = await lb.registry.getSingleMetricAsString("fn_lb_placer_attempt_count");
+  assert.match(attempts, /^fn_lb_placer_attempt_count_bucket\{le="0"\} 0$/m);
+  assert.match(attempts, /^fn_lb_placer_attempt_count_bucket\{le="2"\} 0$/m);
+  assert.match(attempts, /^fn_lb_placer_attempt_count_bucket\{le="3"\} 1$/m);
+  assert.match(attempts, /^fn_lb_placer_attempt_count_sum 2$/m);
 });
 
 Deno.test("LbAgent retries an immediate NACK and a status-form NACK", async (t) => {

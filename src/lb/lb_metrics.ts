@@ -3,14 +3,16 @@
  * views, same names and HELP texts), plus fnd's `fn_lb_placer_placed_call_count` /
  * `fn_lb_placer_not_placed_call_count` summaries.
  *
- * Latencies are whole milliseconds, as Fn records them.
+ * Latencies are whole milliseconds, as Fn records them. Histograms bucket like Fn's
+ * exporter (a sample on a bound counts under the next `le`).
  *
  * @module
  */
 
 import type client from "prom-client";
 import { registry as sharedRegistry } from "../metrics/registry.ts";
-import { counter, histogram } from "../metrics/families.ts";
+import { counter, fnHistogram } from "../metrics/families.ts";
+import type { StrictHistogram } from "../metrics/strict_histogram.ts";
 
 /** Fn's latency buckets in ms (`lb-runner.md` §6.2), refined around 1–2 s where placement waits matter. */
 export const LB_LATENCY_BUCKETS_MS: readonly number[] = [
@@ -43,8 +45,8 @@ export type LbCallStatus = "completed" | "canceled" | "timeouts" | "errors" | "s
 export class LbMetrics {
   readonly placedCalls: client.Counter;
   readonly notPlacedCalls: client.Counter;
-  readonly attempts: client.Histogram;
-  readonly placerLatency: client.Histogram;
+  readonly attempts: StrictHistogram;
+  readonly placerLatency: StrictHistogram;
   readonly placedOk: client.Counter;
   readonly placedError: client.Counter;
   readonly placedAbort: client.Counter;
@@ -55,9 +57,9 @@ export class LbMetrics {
   readonly clientCancelled: client.Counter;
   readonly clientTimeout: client.Counter;
   readonly placerTimeout: client.Counter;
-  readonly runnerSchedLatency: client.Histogram;
-  readonly runnerExecLatency: client.Histogram;
-  readonly callLatency: client.Histogram<"call_status">;
+  readonly runnerSchedLatency: StrictHistogram;
+  readonly runnerExecLatency: StrictHistogram;
+  readonly callLatency: StrictHistogram<"call_status">;
 
   /** Registers (or reuses) the families on `registry`. */
   constructor(registry: client.Registry = sharedRegistry) {
@@ -70,13 +72,13 @@ export class LbMetrics {
       "fn_lb_placer_not_placed_call_count",
       "LB Placer Calls That Found No Runner",
     );
-    this.attempts = histogram(
+    this.attempts = fnHistogram(
       registry,
       "fn_lb_placer_attempt_count",
       "LB Placer Number of Runners Attempted Count",
       ATTEMPT_BUCKETS,
     );
-    this.placerLatency = histogram(
+    this.placerLatency = fnHistogram(
       registry,
       "fn_lb_placer_latency",
       "LB Placer Latency",
@@ -107,19 +109,19 @@ export class LbMetrics {
     );
     this.clientTimeout = c("fn_lb_placer_client_timeout_count", "LB Placer Client Timeout Count");
     this.placerTimeout = c("fn_lb_placer_timeout_count", "LB Placer Timeout Count");
-    this.runnerSchedLatency = histogram(
+    this.runnerSchedLatency = fnHistogram(
       registry,
       "fn_lb_runner_sched_latency",
       "Runner Scheduler Latency Reported By LBAgent",
       LB_LATENCY_BUCKETS_MS,
     );
-    this.runnerExecLatency = histogram(
+    this.runnerExecLatency = fnHistogram(
       registry,
       "fn_lb_runner_exec_latency",
       "Runner Container Execution Latency Reported By LBAgent",
       LB_LATENCY_BUCKETS_MS,
     );
-    this.callLatency = histogram(
+    this.callLatency = fnHistogram(
       registry,
       "fn_lb_call_latency",
       "LB Call Latency Reported By LBAgent",

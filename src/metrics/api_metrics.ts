@@ -14,7 +14,8 @@
 import type client from "prom-client";
 import type { ErrorBlame } from "../models/api_error.ts";
 import { registry as sharedRegistry } from "./registry.ts";
-import { counter, histogram, LATENCY_BUCKETS_MS } from "./families.ts";
+import { counter, fnHistogram, LATENCY_BUCKETS_MS } from "./families.ts";
+import type { StrictHistogram } from "./strict_histogram.ts";
 
 /** The `path` label of requests that matched no route. */
 export const INVALID_PATH = "invalid";
@@ -41,7 +42,8 @@ export function markErrorBlame(res: Response, err: unknown): Response {
 export class ApiMetrics {
   readonly requests: client.Counter<"method" | "path">;
   readonly responses: client.Counter<ResponseLabels>;
-  readonly latency: client.Histogram<ResponseLabels>;
+  /** Fn's strict bucketing (a sample on a bound counts under the next `le`). */
+  readonly latency: StrictHistogram<ResponseLabels>;
   readonly #templates = new WeakMap<Request, string>();
   readonly #fdkVersions = new Set<string>();
 
@@ -53,7 +55,7 @@ export class ApiMetrics {
     ]);
     const labels: ResponseLabels[] = ["blame", "fn_fdk_version", "method", "path", "status"];
     this.responses = counter(registry, "fn_api_response_count", "API response count", labels);
-    this.latency = histogram(
+    this.latency = fnHistogram(
       registry,
       "fn_api_latency",
       "Latency distribution of API requests",

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
 import client from "prom-client";
 import { APIError } from "../models/api_error.ts";
 import { ApiMetrics, markErrorBlame, MAX_FDK_VERSIONS } from "./api_metrics.ts";
@@ -43,4 +44,23 @@ Deno.test("ApiMetrics keeps a bounded set of fn_fdk_version values", async () =>
   );
   assert.equal(versions.size, MAX_FDK_VERSIONS + 1);
   assert.ok(versions.has("other"));
+});
+
+Deno.test("ApiMetrics counts a latency on a bucket bound under the next le, as Fn", async () => {
+  const clock = FakeTimers.install({ toFake: ["performance"] });
+  try {
+    const registry = new client.Registry();
+    const m = new ApiMetrics(registry);
+    const req = new Request("http://x/v2/apps", { method: "GET" });
+    m.routed(req, "/v2/apps");
+    const started = performance.now();
+    clock.tick(10);
+    m.responded(req, new Response(""), started);
+    const text = await registry.getSingleMetricAsString("fn_api_latency");
+    assert.match(text, /^fn_api_latency_bucket\{[^}]*,le="10"\} 0$/m);
+    assert.match(text, /^fn_api_latency_bucket\{[^}]*,le="50"\} 1$/m);
+    assert.match(text, /^fn_api_latency_sum\{[^}]*\} 10$/m);
+  } finally {
+    clock.uninstall();
+  }
 });

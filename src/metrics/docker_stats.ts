@@ -16,7 +16,8 @@ import type Docker from "dockerode";
 import type client from "prom-client";
 import type { Logger } from "../log.ts";
 import { registry as sharedRegistry } from "./registry.ts";
-import { histogram } from "./families.ts";
+import { fnHistogram } from "./families.ts";
+import type { StrictHistogram } from "./strict_histogram.ts";
 
 /** The sample keys, as in Fn. */
 export const STATS_KEYS = [
@@ -106,12 +107,13 @@ export function statsValues(
 
 /** The `fn_docker_stats_*` histograms on one registry. */
 export class DockerStatsMetrics {
-  readonly #families: Record<StatsKey, client.Histogram<"app_id" | "fn_id">>;
+  /** Fn's `docker_stats_*` views: strict bucketing, as Fn's exporter. */
+  readonly #families: Record<StatsKey, StrictHistogram<"app_id" | "fn_id">>;
 
   /** Registers (or reuses) the families on `registry`. */
   constructor(registry: client.Registry = sharedRegistry) {
     const make = (key: StatsKey, help: string, buckets: number[]) =>
-      histogram(registry, `fn_docker_stats_${key}`, help, buckets, ["app_id", "fn_id"]);
+      fnHistogram(registry, `fn_docker_stats_${key}`, help, buckets, ["app_id", "fn_id"]);
     this.#families = {
       "cpu_user": make("cpu_user", "docker container cpu user usage, percent", PERCENT_BUCKETS),
       "cpu_kernel": make(

@@ -3,10 +3,14 @@
  * node in one process (tests, library users) reuses what is registered instead of
  * failing with "already registered", plus the bucket sets fnd's families share.
  *
+ * Histograms of Fn's families (`fnHistogram`) bucket like Fn's exporter (`v < bound`);
+ * fnd's own histograms (`histogram`) keep Prometheus's `v <= le`.
+ *
  * @module
  */
 
 import client from "prom-client";
+import { StrictHistogram } from "./strict_histogram.ts";
 
 /** Fn's latency buckets in ms (`lb-runner.md` §6.2). */
 export const LATENCY_BUCKETS_MS: readonly number[] = [
@@ -130,4 +134,22 @@ export function histogram<L extends string = string>(
     buckets: [...buckets],
     registers: [registry],
   });
+}
+
+/**
+ * The histogram `name` of one of Fn's families on `registry`, created on first use,
+ * with Fn's strict bucketing (see `strict_histogram.ts`).
+ *
+ * @throws {TypeError} when another kind of metric already has that name
+ */
+export function fnHistogram<L extends string = string>(
+  registry: client.Registry,
+  name: string,
+  help: string,
+  buckets: readonly number[],
+  labelNames: readonly L[] = [],
+): StrictHistogram<L> {
+  const found = existing(registry, name, StrictHistogram);
+  if (found !== undefined) return found as StrictHistogram<L>;
+  return new StrictHistogram<L>({ name, help, labelNames, buckets, registers: [registry] });
 }
