@@ -116,7 +116,7 @@ Deno.test("full node: /metrics families move under load", async (t) => {
     assert.equal(s.sum("fn_container_launches", { ...ids(a), result: "ok" }), 1);
     assert.equal(s.sum("fn_container_launch_latency_count", ids(a)), 1);
     assert.equal(s.sum("fn_container_paused_total", ids(a)), 1);
-    const invoke = { method: "POST", path: "/invoke/:fnID" };
+    const invoke = { method: "POST", path: "/invoke/:fn_id" };
     assert.equal(s.sum("fn_api_request_count", invoke), 20);
     assert.equal(s.sum("fn_api_response_count", { ...invoke, status: "200", blame: "user" }), 20);
     assert.equal(s.sum("fn_api_latency_count", invoke), 20);
@@ -221,7 +221,7 @@ Deno.test("full node with little capacity: /metrics counts server-busy calls and
   assert.equal(s.sum("fn_container_evictions", { "fn_id": a.fnId }), 1);
   assert.equal(s.sum("fn_completed", { "fn_id": b.fnId }), 1);
   assert.equal(
-    s.sum("fn_api_response_count", { path: "/invoke/:fnID", status: "503", blame: "service" }),
+    s.sum("fn_api_response_count", { path: "/invoke/:fn_id", status: "503", blame: "service" }),
     1,
   );
   assert.equal(s.sum("fn_util_mem_used"), 64 * 1024 * 1024);

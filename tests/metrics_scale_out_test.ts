@@ -44,7 +44,7 @@ Deno.test("api, lb and pure-runner nodes: /metrics families move under load", as
       },
     });
     const before = { api: await scrape(api.url), lb: await scrape(lb.url) };
-    assert.equal(before.lb.sum("fn_api_request_count", { path: "/invoke/:fnID" }), 0);
+    assert.equal(before.lb.sum("fn_api_request_count", { path: "/invoke/:fn_id" }), 0);
 
     const v2 = client(api.url);
     const app = await v2.post("/v2/apps", { name: `m${crypto.randomUUID().slice(0, 8)}` });
@@ -68,7 +68,7 @@ Deno.test("api, lb and pure-runner nodes: /metrics families move under load", as
     assert.ok(apiAfter.has("fn_process_resident_memory_bytes"));
 
     const lbAfter = await scrapeUntil(lb.url, (s) => s.sum("fn_completed", ids) === 10);
-    const invoke = { method: "POST", path: "/invoke/:fnID" };
+    const invoke = { method: "POST", path: "/invoke/:fn_id" };
     assert.equal(lbAfter.sum("fn_api_request_count", invoke), 10);
     assert.equal(lbAfter.sum("fn_api_response_count", { ...invoke, status: "200" }), 10);
     assert.equal(lbAfter.sum("fn_calls", ids), 10);

@@ -1,8 +1,9 @@
 /**
  * Fn's API metrics (`lb-runner.md` §6.6): `fn_api_request_count{method,path}`,
  * `fn_api_response_count` and the `fn_api_latency` histogram, both labelled
- * `{blame,fn_fdk_version,method,path,status}`. `path` is the matched route template
- * (`/invoke/:fnID`), or `invalid` when no route matched, so label values stay bounded.
+ * `{blame,fn_fdk_version,method,path,status}`. `path` is Fn's route template for the
+ * matched route (`/invoke/:fn_id`, see {@linkcode fnPathLabel}), or `invalid` when no
+ * route matched, so label values stay bounded.
  *
  * The HTTP handler reports three moments: the route matched ({@linkcode ApiMetrics.routed}),
  * an error became a response ({@linkcode markErrorBlame}), and the response head is
@@ -38,13 +39,51 @@ export function markErrorBlame(res: Response, err: unknown): Response {
   return res;
 }
 
+/** fnd's route parameter names → Fn's (v0.3.753 `server.go` names them in snake_case). */
+const FN_PARAM_NAMES: Readonly<Record<string, string>> = {
+  appID: "app_id",
+  appName: "app_name",
+  fnID: "fn_id",
+  triggerID: "trigger_id",
+  triggerType: "trigger_type",
+  callID: "call_id",
+  source: "trigger_source",
+};
+
+/**
+ * Routes that share their handler with an earlier one in Fn: Fn finds the label by
+ * handler name and the first route with that handler wins, so both trigger routes
+ * count as `/t/:app_name` and the three gone `calls` routes as `/v2/fns/:fn_id/calls`.
+ */
+const SHARED_HANDLER_PATHS: Readonly<Record<string, string>> = {
+  "/t/:app_name/*trigger_source": "/t/:app_name",
+  "/v2/fns/:fn_id/calls/:call_id": "/v2/fns/:fn_id/calls",
+  "/v2/fns/:fn_id/calls/:call_id/log": "/v2/fns/:fn_id/calls",
+};
+
+/**
+ * The `path` label Fn gives a request matched by fnd's route `template`
+ * (`lb-runner.md` §6.6): Fn's parameter names (`/v2/apps/:appID` → `/v2/apps/:app_id`),
+ * and the first route of a shared handler (`/t/:appName/*source` → `/t/:app_name`).
+ */
+export function fnPathLabel(template: string): string {
+  const path = template.replace(
+    /([:*])(\w+)/g,
+    (_, sigil: string, name: string) => sigil + (FN_PARAM_NAMES[name] ?? name),
+  );
+  return SHARED_HANDLER_PATHS[path] ?? path;
+}
+
 /** The API metric families on one registry. */
 export class ApiMetrics {
   readonly requests: client.Counter<"method" | "path">;
   readonly responses: client.Counter<ResponseLabels>;
   /** Fn's strict bucketing (a sample on a bound counts under the next `le`). */
   readonly latency: StrictHistogram<ResponseLabels>;
-  readonly #templates = new WeakMap<Request, string>();
+  /** The `path` label of each routed request. */
+  readonly #paths = new WeakMap<Request, string>();
+  /** Route template → `path` label. */
+  readonly #labels = new Map<string, string>();
   readonly #fdkVersions = new Set<string>();
 
   /** Registers (or reuses) the families on `registry`. */
@@ -64,10 +103,18 @@ export class ApiMetrics {
     );
   }
 
-  /** Counts a request whose route matched `template` (e.g. `/v2/apps/:appID`). */
+  /**
+   * Counts a request whose route matched `template` (e.g. `/v2/apps/:appID`, counted
+   * as Fn's `/v2/apps/:app_id`).
+   */
   routed(req: Request, template: string): void {
-    this.#templates.set(req, template);
-    this.requests.inc({ method: methodLabel(req.method), path: template });
+    let path = this.#labels.get(template);
+    if (path === undefined) {
+      path = fnPathLabel(template);
+      this.#labels.set(template, path);
+    }
+    this.#paths.set(req, path);
+    this.requests.inc({ method: methodLabel(req.method), path });
   }
 
   /**
@@ -76,7 +123,7 @@ export class ApiMetrics {
    */
   responded(req: Request, res: Response, startedMs: number): void {
     const method = methodLabel(req.method);
-    let path = this.#templates.get(req);
+    let path = this.#paths.get(req);
     if (path === undefined) {
       path = INVALID_PATH;
       this.requests.inc({ method, path });

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
 import client from "prom-client";
 import { APIError } from "../models/api_error.ts";
-import { ApiMetrics, markErrorBlame, MAX_FDK_VERSIONS } from "./api_metrics.ts";
+import { ROUTES } from "../api/routes.ts";
+import { ApiMetrics, fnPathLabel, markErrorBlame, MAX_FDK_VERSIONS } from "./api_metrics.ts";
 
 Deno.test("ApiMetrics counts requests by route template and responses by status and blame", async () => {
   const registry = new client.Registry();
@@ -17,11 +18,11 @@ Deno.test("ApiMetrics counts requests by route template and responses by status 
   const unrouted = new Request("http://x/nope", { method: "BREW" });
   m.responded(unrouted, markErrorBlame(new Response("", { status: 500 }), new Error("bug")), 0);
   const text = await registry.metrics();
-  assert.match(text, /^fn_api_request_count\{method="POST",path="\/invoke\/:fnID"\} 1$/m);
+  assert.match(text, /^fn_api_request_count\{method="POST",path="\/invoke\/:fn_id"\} 1$/m);
   assert.match(text, /^fn_api_request_count\{method="OTHER",path="invalid"\} 1$/m);
   assert.match(
     text,
-    /^fn_api_response_count\{blame="user",fn_fdk_version="",method="POST",path="\/invoke\/:fnID",status="502"\} 1$/m,
+    /^fn_api_response_count\{blame="user",fn_fdk_version="",method="POST",path="\/invoke\/:fn_id",status="502"\} 1$/m,
   );
   assert.match(text, /^fn_api_response_count\{blame="service",.*status="500"\} 1$/m);
   assert.match(text, /^# TYPE fn_api_latency histogram$/m);
@@ -62,5 +63,35 @@ Deno.test("ApiMetrics counts a latency on a bucket bound under the next le, as F
     assert.match(text, /^fn_api_latency_sum\{[^}]*\} 10$/m);
   } finally {
     clock.uninstall();
+  }
+});
+
+Deno.test("fnPathLabel() gives fnd's routes Fn's path labels", () => {
+  for (const route of ROUTES) {
+    // Fn's server.go names every parameter in snake_case.
+    assert.doesNotMatch(fnPathLabel(route.path), /[:*]\w*[A-Z]/, route.path);
+  }
+  const fn: Record<string, string> = {
+    "/": "/",
+    "/version": "/version",
+    "/metrics": "/metrics",
+    "/v2/apps": "/v2/apps",
+    "/v2/apps/:appID": "/v2/apps/:app_id",
+    "/v2/fns": "/v2/fns",
+    "/v2/fns/:fnID": "/v2/fns/:fn_id",
+    "/v2/fns/:fnID/calls": "/v2/fns/:fn_id/calls",
+    "/v2/fns/:fnID/calls/:callID": "/v2/fns/:fn_id/calls",
+    "/v2/fns/:fnID/calls/:callID/log": "/v2/fns/:fn_id/calls",
+    "/v2/triggers": "/v2/triggers",
+    "/v2/triggers/:triggerID": "/v2/triggers/:trigger_id",
+    "/v2/runner/apps/:appID/triggerBySource/:triggerType/*source":
+      "/v2/runner/apps/:app_id/triggerBySource/:trigger_type/*trigger_source",
+    "/invoke/:fnID": "/invoke/:fn_id",
+    "/t/:appName": "/t/:app_name",
+    "/t/:appName/*source": "/t/:app_name",
+  };
+  for (const [template, label] of Object.entries(fn)) {
+    assert.ok(ROUTES.some((r) => r.path === template), `fnd has no route ${template}`);
+    assert.equal(fnPathLabel(template), label, template);
   }
 });
