@@ -81,7 +81,7 @@ interface Lb extends AsyncDisposable {
 function lbOver(
   addresses: string[],
   config: Partial<PlacerConfig> = {},
-  options: { responseHoldBytes?: number } = {},
+  options: { responseHoldBytes?: number; replayLimitBytes?: number } = {},
 ): Lb {
   const registry = new client.Registry();
   const metrics = new LbMetrics(registry);
@@ -260,6 +260,31 @@ Deno.test("LbAgent replays the complete body exactly once on the next runner aft
   assert.match(attempts, /^fn_lb_placer_attempt_count_bucket\{le="2"\} 0$/m);
   assert.match(attempts, /^fn_lb_placer_attempt_count_bucket\{le="3"\} 1$/m);
   assert.match(attempts, /^fn_lb_placer_attempt_count_sum 2$/m);
+});
+
+Deno.test("LbAgent gives 503 and counts no placement when a NACKed body is too big to replay", async () => {
+  await using busy = await startFakeGoRunner(async (fake) => {
+    await fake.eof; // the whole body went out, then a NACK
+    fake.call.write(nack);
+    fake.call.end();
+  });
+  await using lb = lbOver([busy.address], {}, { replayLimitBytes: 1000 });
+  await assert.rejects(
+    lb.agent.submit(callRequest(pattern(50_000))),
+    (e) => e instanceof APIError && e.status === 503 && e.message === "Timed out - server too busy",
+  );
+  assert.equal(busy.streams.length, 1);
+  const text = await lb.registry.metrics();
+  for (
+    const line of [
+      /^fn_lb_placer_placed_call_count 0$/m,
+      /^fn_lb_placer_not_placed_call_count 1$/m,
+      /^fn_lb_placer_placed_error_count 0$/m,
+      /^fn_lb_placer_retry_busy_count 1$/m,
+      /^fn_lb_placer_attempt_count_sum 1$/m,
+      /^fn_lb_call_latency_count\{call_status="server_busy"\} 1$/m,
+    ]
+  ) assert.match(text, line);
 });
 
 Deno.test("LbAgent retries an immediate NACK and a status-form NACK", async (t) => {
@@ -514,6 +539,25 @@ Deno.test("LbAgent answers a detached call at the runner's 202 and sends a deadl
   release();
   assert.deepEqual(await readAll(res.body), new Uint8Array(0));
   assert.equal((await res.done).status, "success");
+});
+
+Deno.test("LbAgent.close() cancels calls after the grace period without counting client cancels", async () => {
+  let started!: () => void;
+  const startedSeen = new Promise<void>((r) => started = r);
+  await using runner = await startFakeGoRunner(async (fake) => {
+    await fake.eof;
+    started(); // takes the call and never answers
+  });
+  const lb = lbOver([runner.address]);
+  const running = lb.agent.submit(callRequest(pattern(10)));
+  await startedSeen;
+  await lb.agent.close(0);
+  await assert.rejects(running, (e) => e instanceof APIError && e.status === 503);
+  const text = await lb.registry.metrics();
+  assert.match(text, /^fn_lb_placer_client_cancelled_count 0$/m);
+  assert.match(text, /^fn_lb_placer_placed_abort_count 0$/m);
+  assert.match(text, /^fn_lb_placer_placed_error_count 1$/m);
+  assert.match(text, /^fn_lb_call_latency_count\{call_status="server_busy"\} 1$/m);
 });
 
 Deno.test("LbAgent.close() refuses new calls with 503 and lets running ones finish", async () => {

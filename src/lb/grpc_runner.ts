@@ -66,7 +66,8 @@ export class GrpcRunner implements Runner<RunnerAttempt> {
     try {
       body = attempt.openBody();
     } catch (err) {
-      return { placed: true, error: serverTooBusy(err) };
+      // The body cannot be sent again after a NACK: the call is not placed anywhere.
+      return { placed: false, final: true, error: serverTooBusy(err) };
     }
     this.#inFlight++;
     try {

@@ -114,6 +114,7 @@ export async function placeCall<A>(
           if (result.error !== undefined) throw result.error;
           return;
         }
+        if (result.final) throw result.error;
       }
       if (runners.length === 0) {
         metrics.poolEmpty.inc();
@@ -148,7 +149,6 @@ async function tryOne<A>(
   tally: PlacementTally,
   start: number,
 ): Promise<AttemptResult> {
-  tally.attempts++;
   const attemptStart = performance.now();
   const controller = new AbortController();
   const onAbort = () => controller.abort(request.signal.reason);
@@ -164,7 +164,11 @@ async function tryOne<A>(
     request.signal.removeEventListener("abort", onAbort);
     controller.abort(ATTEMPT_OVER);
   }
-  const isRequestError = request.signal.aborted && result.error === request.signal.reason;
+  // A final result reached no runner: not an attempt, and not a retry either.
+  if (result.final && !result.placed) return result;
+  tally.attempts++;
+  const isRequestError = clientEnded(request.signal) !== undefined &&
+    result.error === request.signal.reason;
   if (result.placed) {
     tally.commitAfterMs = attemptStart - start;
     if (result.error === undefined) metrics.placedOk.inc();
@@ -189,12 +193,22 @@ function recordPlacement(
   metrics.placerLatency.observe(Math.trunc(latency));
   if (tally.commitAfterMs === undefined) metrics.notPlacedCalls.inc();
   else metrics.placedCalls.inc();
-  if (signal.aborted) {
-    const reason: unknown = signal.reason;
-    const isTimeout = reason instanceof DOMException && reason.name === "TimeoutError";
-    (isTimeout ? metrics.clientTimeout : metrics.clientCancelled).inc();
-  }
+  const ended = clientEnded(signal);
+  if (ended === "timeout") metrics.clientTimeout.inc();
+  else if (ended === "cancel") metrics.clientCancelled.inc();
   if (tally.commitAfterMs === undefined && tally.timedOut) metrics.placerTimeout.inc();
+}
+
+/**
+ * How the request's context ended, if it did: its deadline (`TimeoutError`, detached
+ * calls) or a cancel. The LB's own shutdown aborts with the 503 busy error; that is
+ * neither the client's cancel nor its timeout.
+ */
+function clientEnded(signal: AbortSignal): "cancel" | "timeout" | undefined {
+  if (!signal.aborted) return undefined;
+  const reason: unknown = signal.reason;
+  if (reason instanceof DOMException && reason.name === "TimeoutError") return "timeout";
+  return isTooBusy(reason) ? undefined : "cancel";
 }
 
 function isUserBadGateway(err: unknown): boolean {

@@ -87,6 +87,13 @@ async function metricValue(registry: client.Registry, name: string): Promise<num
   return m?.values.reduce((s, v) => s + v.value, 0) ?? 0;
 }
 
+/** One sample's value, by its full name (`<histogram>_sum`, a counter's name, ...). */
+async function sampleValue(registry: client.Registry, name: string): Promise<number> {
+  const text = await registry.metrics();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  return line === undefined ? 0 : Number(line.slice(name.length + 1));
+}
+
 for (const [kind, make] of Object.entries(PLACERS)) {
   Deno.test(`${kind} place() gives a user 502 from an empty pool at once`, async () => {
     const pool = new FakePool(() => {
@@ -191,6 +198,55 @@ for (const [kind, make] of Object.entries(PLACERS)) {
     );
     assert.equal(a.tries + b.tries, 1);
     assert.equal(await metricValue(registry, "fn_lb_placer_client_cancelled_count"), 1);
+  });
+
+  Deno.test(`${kind} place() stops at a final result without counting an attempt or a commit`, async () => {
+    const a = new FakeRunner("a:1", () => ({ placed: false, final: true, error: serverTooBusy() }));
+    const b = new FakeRunner("b:1", ok);
+    const registry = new client.Registry();
+    const placer = make(new FakePool(() => [a, a, b]), new LbMetrics(registry));
+    await assert.rejects(placer.place(request()), (e) => e instanceof APIError && e.status === 503);
+    assert.deepEqual([a.tries, b.tries], [1, 0]);
+    for (
+      const [name, value] of [
+        ["fn_lb_placer_placed_call_count", 0],
+        ["fn_lb_placer_not_placed_call_count", 1],
+        ["fn_lb_placer_placed_error_count", 0],
+        ["fn_lb_placer_retry_busy_count", 0],
+        ["fn_lb_placer_retry_error_count", 0],
+        ["fn_lb_placer_attempt_count_count", 1],
+        ["fn_lb_placer_attempt_count_sum", 0],
+      ] as const
+    ) assert.equal(await sampleValue(registry, name), value, name);
+  });
+
+  Deno.test(`${kind} place() does not count the LB's shutdown as a client cancel`, async () => {
+    const closing = new AbortController();
+    const cut: Behaviour = (signal) => {
+      closing.abort(serverTooBusy()); // LbAgent.close() after its grace period
+      return { placed: true, error: signal.reason };
+    };
+    const registry = new client.Registry();
+    const placer = make(new FakePool(() => [new FakeRunner("a:1", cut)]), new LbMetrics(registry));
+    await assert.rejects(placer.place(request(closing.signal)));
+    assert.equal(await metricValue(registry, "fn_lb_placer_client_cancelled_count"), 0);
+    assert.equal(await metricValue(registry, "fn_lb_placer_client_timeout_count"), 0);
+    assert.equal(await metricValue(registry, "fn_lb_placer_placed_abort_count"), 0);
+    assert.equal(await metricValue(registry, "fn_lb_placer_placed_error_count"), 1);
+  });
+
+  Deno.test(`${kind} place() counts a client cancel during an attempt as abort and cancel`, async () => {
+    const caller = new AbortController();
+    const cut: Behaviour = (signal) => {
+      caller.abort(new DOMException("client left", "AbortError"));
+      return { placed: true, error: signal.reason };
+    };
+    const registry = new client.Registry();
+    const placer = make(new FakePool(() => [new FakeRunner("a:1", cut)]), new LbMetrics(registry));
+    await assert.rejects(placer.place(request(caller.signal)));
+    assert.equal(await metricValue(registry, "fn_lb_placer_client_cancelled_count"), 1);
+    assert.equal(await metricValue(registry, "fn_lb_placer_placed_abort_count"), 1);
+    assert.equal(await metricValue(registry, "fn_lb_placer_placed_error_count"), 0);
   });
 
   Deno.test(`${kind} place() never interrupts a running attempt at the placer timeout`, async () => {

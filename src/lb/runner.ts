@@ -14,11 +14,16 @@ import type { RunnerStatus } from "../grpc/runner_messages.ts";
  * `placed: false` means the runner did not take the call (NACK, unreachable, closed):
  * the placer may try another runner. `placed: true` means the call was committed to
  * this runner: it must never be retried, whether `error` is set or not.
+ * `placed: false, final: true` means no runner can take the call any more (its body
+ * can no longer be replayed after a NACK): nothing reached this runner, and placement
+ * ends with `error`.
  */
 export interface AttemptResult {
   readonly placed: boolean;
   /** Why the attempt failed; undefined on success. */
   readonly error?: unknown;
+  /** With `placed: false`: stop placing, no attempt was made. @default {false} */
+  readonly final?: boolean;
 }
 
 /** A runner calls can be placed on. */
