@@ -8,6 +8,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import type { Buffer } from "node:buffer";
+import * as net from "node:net";
 import type { Agent, CallOutcome, CallRequest, CallResponse } from "../src/agent/call.ts";
 import type {
   ClientMsg,
@@ -344,4 +345,43 @@ export function nestedFieldNumbers(bytes: readonly number[], field: number): num
   const nested = protoFields(bytes).find((f) => f.field === field)?.value;
   if (!Array.isArray(nested)) throw new Error(`no length-delimited field ${field}`);
   return protoFields(nested).map((f) => f.field);
+}
+
+/** A TCP proxy to a runner that can go silent, like a host that vanished without a reset. */
+export interface SilenceableProxy extends AsyncDisposable {
+  /** `127.0.0.1:<port>` to connect to instead of the target. */
+  readonly address: string;
+  /** From now on, nothing more is forwarded either way, and nothing is closed. */
+  silence(): void;
+}
+
+/** Starts a {@linkcode SilenceableProxy} in front of `target` (`host:port`). */
+export async function startSilenceableProxy(target: string): Promise<SilenceableProxy> {
+  const [host, port] = [
+    target.slice(0, target.lastIndexOf(":")),
+    target.slice(target.lastIndexOf(":") + 1),
+  ];
+  let silent = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(Number(port), host);
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on("error", () => {});
+    }
+    inbound.on("data", (d) => silent || outbound.write(d));
+    outbound.on("data", (d) => silent || inbound.write(d));
+    inbound.on("end", () => silent || outbound.end());
+    outbound.on("end", () => silent || inbound.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as net.AddressInfo;
+  return {
+    address: `127.0.0.1:${address.port}`,
+    silence: () => silent = true,
+    [Symbol.asyncDispose]: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

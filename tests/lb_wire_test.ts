@@ -10,11 +10,12 @@ import assert from "node:assert/strict";
 import client from "prom-client";
 import type { CallRequest } from "../src/agent/call.ts";
 import { createHandler } from "../src/api/handler.ts";
-import { GrpcRunner } from "../src/lb/grpc_runner.ts";
+import { GrpcRunner, type GrpcRunnerOptions } from "../src/lb/grpc_runner.ts";
 import { LbAgent } from "../src/lb/lb_agent.ts";
 import { LbMetrics } from "../src/lb/lb_metrics.ts";
 import { NaivePlacer } from "../src/lb/naive_placer.ts";
 import type { PlacerConfig } from "../src/lb/placer.ts";
+import type { Runner } from "../src/lb/runner.ts";
 import type { RunnerAttempt } from "../src/lb/runner_attempt.ts";
 import { StaticRunnerPool } from "../src/lb/static_runner_pool.ts";
 import { APIError } from "../src/models/api_error.ts";
@@ -28,6 +29,7 @@ import {
   quietLog,
   readAll,
   startFakeGoRunner,
+  startSilenceableProxy,
   wireBytes,
 } from "./_grpc_fakes.ts";
 import { fixedLookup, routeContext } from "./_fake_agent.ts";
@@ -78,15 +80,30 @@ interface Lb extends AsyncDisposable {
   readonly registry: client.Registry;
 }
 
+interface LbOptions {
+  readonly responseHoldBytes?: number;
+  readonly replayLimitBytes?: number;
+  /** Runner connection settings beyond credentials and log. */
+  readonly runner?: Omit<GrpcRunnerOptions, "credentials" | "log">;
+  /** Wraps each runner (to watch attempts). */
+  readonly wrap?: (runner: Runner<RunnerAttempt>) => Runner<RunnerAttempt>;
+}
+
 function lbOver(
   addresses: string[],
   config: Partial<PlacerConfig> = {},
-  options: { responseHoldBytes?: number; replayLimitBytes?: number } = {},
+  { runner: runnerOptions, wrap = (r) => r, ...options }: LbOptions = {},
 ): Lb {
   const registry = new client.Registry();
   const metrics = new LbMetrics(registry);
   const runners = addresses.map((a) =>
-    new GrpcRunner(a, { credentials: grpc.credentials.createInsecure(), log: quietLog })
+    wrap(
+      new GrpcRunner(a, {
+        credentials: grpc.credentials.createInsecure(),
+        log: quietLog,
+        ...runnerOptions,
+      }),
+    )
   );
   const pool = new StaticRunnerPool<RunnerAttempt>(runners);
   const placerConfig = {
@@ -439,6 +456,29 @@ Deno.test("LbAgent streams an answer larger than its hold bound before the call 
   assert.equal(res.status, 200);
   assert.equal((await readAll(res.body)).byteLength, 7 * 10240);
   assert.equal((await res.done).status, "success");
+});
+
+Deno.test("GrpcRunner with keepalive fails a committed call whose runner host went silent", async () => {
+  let started!: () => void;
+  const startedSeen = new Promise<void>((r) => started = r);
+  await using runner = await startFakeGoRunner(async (fake) => {
+    await fake.eof;
+    fake.call.write({ resultStart: { http: { statusCode: 200, headers: [] } } });
+    started(); // committed; the host then vanishes without a reset
+  });
+  await using proxy = await startSilenceableProxy(runner.address);
+  await using lb = lbOver([proxy.address], {}, {
+    runner: { keepaliveMs: 100, keepaliveTimeoutMs: 100 },
+  });
+  const call = lb.agent.submit(callRequest(pattern(10)));
+  await startedSeen;
+  proxy.silence();
+  // Without keepalive nothing would ever end this call (Fn's sync calls have no deadline).
+  await assert.rejects(
+    call,
+    (e) => e instanceof APIError && e.status === 500 && e.message === "internal server error",
+  );
+  assert.equal(runner.streams.length, 1);
 });
 
 Deno.test("LbAgent cancels the runner's stream when the client goes away", async (t) => {

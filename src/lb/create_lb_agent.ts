@@ -43,6 +43,8 @@ export function createLbAgent(config: Config, log: Logger): LbAgent {
       credentials: security.credentials,
       channelOptions: security.options,
       connectTimeoutMs: lb.runnerConnectTimeoutMs,
+      keepaliveMs: lb.runnerKeepaliveMs,
+      keepaliveTimeoutMs: lb.runnerKeepaliveTimeoutMs,
       log,
     });
   });

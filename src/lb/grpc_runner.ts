@@ -25,7 +25,37 @@ export interface GrpcRunnerOptions {
   readonly connectTimeoutMs?: number;
   /** Longest reconnect backoff. @default {5000} */
   readonly maxReconnectBackoffMs?: number;
+  /**
+   * Ping the runner this often while calls are in flight (never when idle), so a host
+   * that vanished without a TCP reset fails its calls instead of hanging them; 0 = no
+   * pings. Against Fn's Go runners keep it at 300000 or more (see `lb_config.ts`).
+   * @default {0}
+   */
+  readonly keepaliveMs?: number;
+  /** How long a ping may stay unanswered before the connection is dropped. @default {20000} */
+  readonly keepaliveTimeoutMs?: number;
   readonly log?: Logger;
+}
+
+/** The grpc-js channel options of a runner connection. */
+export function runnerChannelOptions(options: GrpcRunnerOptions): grpc.ChannelOptions {
+  const keepaliveMs = options.keepaliveMs ?? 0;
+  return {
+    ...options.channelOptions,
+    "grpc.initial_reconnect_backoff_ms": 200,
+    "grpc.max_reconnect_backoff_ms": options.maxReconnectBackoffMs ?? 5000,
+    // Transparent retries would buffer every body frame for a replay that the
+    // placer, not grpc-js, decides on.
+    "grpc.enable_retries": 0,
+    ...(keepaliveMs > 0
+      ? {
+        "grpc.keepalive_time_ms": keepaliveMs,
+        "grpc.keepalive_timeout_ms": options.keepaliveTimeoutMs ?? 20_000,
+        // A Go runner answers pings on an idle connection with GOAWAY.
+        "grpc.keepalive_permit_without_calls": 0,
+      }
+      : {}),
+  };
 }
 
 /** The runner is shutting down (Fn's text). */
@@ -44,14 +74,7 @@ export class GrpcRunner implements Runner<RunnerAttempt> {
   /** Creates the channel (lazily connected). */
   constructor(address: string, options: GrpcRunnerOptions) {
     this.address = address;
-    this.#client = newRunnerClient(address, options.credentials, {
-      ...options.channelOptions,
-      "grpc.initial_reconnect_backoff_ms": 200,
-      "grpc.max_reconnect_backoff_ms": options.maxReconnectBackoffMs ?? 5000,
-      // Transparent retries would buffer every body frame for a replay that the
-      // placer, not grpc-js, decides on.
-      "grpc.enable_retries": 0,
-    });
+    this.#client = newRunnerClient(address, options.credentials, runnerChannelOptions(options));
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 250;
     this.#log = (options.log ?? rootLog).child({ runner_addr: address });
   }

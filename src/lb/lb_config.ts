@@ -12,6 +12,8 @@
  * | `FN_DETACHED_PLACER_TIMEOUT_MSECS` | 30000 | the same for detached calls |
  * | `FN_PLACER_RETRY_DELAY_MSECS` | 10 | pause after a pass over all runners |
  * | `FN_RUNNER_CONNECT_TIMEOUT_MSECS` | 250 | wait for a runner that is not connected yet |
+ * | `FN_RUNNER_KEEPALIVE_MSECS` | 0 (off) | ping a runner connection with calls in flight this often (≥ 300000) |
+ * | `FN_RUNNER_KEEPALIVE_TIMEOUT_MSECS` | 20000 | drop the connection (failing its calls) when a ping is not answered in time |
  * | `FN_RUNNER_CA_FILE` | — | CA that signs the runners' certificates (TLS on) |
  * | `FN_RUNNER_CERT_FILE`, `FN_RUNNER_KEY_FILE` | — | the LB's client certificate (mTLS) |
  *
@@ -31,8 +33,19 @@ export interface LbConfig {
   readonly placer: PlacerKind;
   readonly placerConfig: PlacerConfig;
   readonly runnerConnectTimeoutMs: number;
+  /** Keepalive ping interval while calls are in flight; 0 = no pings (Fn's default). */
+  readonly runnerKeepaliveMs: number;
+  /** How long an unanswered ping may take before the connection is dropped. */
+  readonly runnerKeepaliveTimeoutMs: number;
   readonly runnerTls: TlsFiles;
 }
+
+/**
+ * The shortest keepalive interval: a stock Go runner (grpc-go server defaults) answers
+ * pings more frequent than every 5 min with GOAWAY `too_many_pings` (§5.2, §8.9), and
+ * the LB cannot tell a Go runner from an fnd one.
+ */
+export const MIN_RUNNER_KEEPALIVE_MS = 300_000;
 
 /** Fn's startup error when no runners are configured (two spaces, as in Fn). */
 export const NO_RUNNER_ADDRESSES =
@@ -91,8 +104,23 @@ export function readLbConfig(reader: EnvReader, hasDatastore: boolean): LbConfig
       retryAllDelayMs: reader.int("FN_PLACER_RETRY_DELAY_MSECS", 10, { min: 0 }),
     },
     runnerConnectTimeoutMs: reader.int("FN_RUNNER_CONNECT_TIMEOUT_MSECS", 250, { min: 1 }),
+    runnerKeepaliveMs: readKeepalive(reader),
+    runnerKeepaliveTimeoutMs: reader.int("FN_RUNNER_KEEPALIVE_TIMEOUT_MSECS", 20_000, { min: 1 }),
     runnerTls,
   };
+}
+
+function readKeepalive(reader: EnvReader): number {
+  const name = "FN_RUNNER_KEEPALIVE_MSECS";
+  const ms = reader.int(name, 0, { min: 0 });
+  if (ms === 0 || ms >= MIN_RUNNER_KEEPALIVE_MS) return ms;
+  reader.fail(
+    name,
+    String(ms),
+    `must be 0 (off) or at least ${MIN_RUNNER_KEEPALIVE_MS}: Fn's Go runners close a ` +
+      "connection pinged more often than every 5 minutes (GOAWAY too_many_pings)",
+  );
+  return 0;
 }
 
 function readPlacer(reader: EnvReader): PlacerKind {

@@ -51,6 +51,16 @@ Deno.test("readLbConfig() rejects bad values with what to set instead", async (t
       /FN_RUNNER_KEY_FILE/,
     ],
     [
+      "keepalive more often than Go runners allow",
+      { FN_RUNNER_ADDRESSES: "a:1", FN_RUNNER_KEEPALIVE_MSECS: "60000" },
+      /FN_RUNNER_KEEPALIVE_MSECS=60000: must be 0 \(off\) or at least 300000/,
+    ],
+    [
+      "keepalive timeout of 0",
+      { FN_RUNNER_ADDRESSES: "a:1", FN_RUNNER_KEEPALIVE_TIMEOUT_MSECS: "0" },
+      /FN_RUNNER_KEEPALIVE_TIMEOUT_MSECS=0: must be at least 1/,
+    ],
+    [
       "API URL without host",
       { FN_RUNNER_ADDRESSES: "a:1", FN_RUNNER_API_URL: "http://" },
       /no host specified for client/,
@@ -80,4 +90,20 @@ Deno.test("readLbConfig() selects the ch placer and reads TLS files", () => {
     certFile: "/c.pem",
     keyFile: "/k.pem",
   });
+});
+
+Deno.test("readLbConfig() leaves runner keepalive off by default and reads it when set", () => {
+  const base = {
+    FN_NODE_TYPE: "lb",
+    FN_RUNNER_API_URL: "http://api:8080",
+    FN_RUNNER_ADDRESSES: "a:1",
+  };
+  const off = loadConfig(base).lb;
+  assert.deepEqual([off?.runnerKeepaliveMs, off?.runnerKeepaliveTimeoutMs], [0, 20_000]);
+  const on = loadConfig({
+    ...base,
+    FN_RUNNER_KEEPALIVE_MSECS: "300000",
+    FN_RUNNER_KEEPALIVE_TIMEOUT_MSECS: "10000",
+  }).lb;
+  assert.deepEqual([on?.runnerKeepaliveMs, on?.runnerKeepaliveTimeoutMs], [300_000, 10_000]);
 });
