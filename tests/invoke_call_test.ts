@@ -9,6 +9,7 @@ import { startCallNode } from "./_call_node.ts";
 import { assertError } from "./_http.ts";
 import { ensureTestImages } from "./_images.ts";
 
+const MiB = 1024 * 1024;
 const images = await ensureTestImages();
 
 Deno.test("an FDK function answers through /invoke as on Fn", async (t) => {
@@ -122,15 +123,86 @@ Deno.test("a detached call answers 202 at once and runs to completion", async ()
   assert.ok(performance.now() - started >= 1500, "the call ran after the 202");
 });
 
-Deno.test("a chunked body over FN_MAX_REQUEST_SIZE gets 413 with the call id", async () => {
+Deno.test("a detached call that can never run gets its error instead of 202", async (t) => {
+  await using node = await startCallNode({ FN_MAX_TOTAL_MEMORY_BYTES: String(200 * MiB) });
+  const detached = (fnId: string) =>
+    node.api.post(`/invoke/${fnId}`, "x", { headers: { "Fn-Invoke-Type": "detached" } });
+  await t.step("400 for a function larger than the machine, without a call id", async () => {
+    const { fnId } = await node.deploy({ image: images.hello, memory: 512 });
+    const res = await detached(fnId);
+    assertError(res, 400, "Requested CPU/Memory cannot be allocated");
+    assert.equal(res.headers.get("fn-call-id"), null);
+  });
+  await t.step("400 for an unknown format", async () => {
+    const { fnId } = await node.deploy({
+      image: images.hello,
+      annotations: { "fnd.io/format": "cloudevent" },
+    });
+    const res = await detached(fnId);
+    assert.equal(res.status, 400);
+    assert.match(res.json.message, /^Invalid annotation fnd\.io\/format/);
+  });
+});
+
+Deno.test("a detached body is capped at 16 MiB by default and gets 413 with the call id", async (t) => {
+  await using node = await startCallNode();
+  const { fnId } = await node.deploy({ image: images.hello });
+  const headers = { "Fn-Invoke-Type": "detached" };
+  const cap = 16 * MiB;
+  const post = (body: ReadableStream<Uint8Array>) =>
+    node.api.post(`/invoke/${fnId}`, body, { headers });
+  await t.step("a chunked body one byte over", async () => {
+    const res = await post(chunks(cap + 1));
+    assert.equal(res.status, 413);
+    assert.match(res.json.message, new RegExp(`max ${cap}\\b`));
+    assert.ok(res.headers.get("fn-call-id"));
+  });
+  await t.step("a declared length over it, refused before reading", async () => {
+    const res = await fetch(`${node.url}/invoke/${fnId}`, {
+      method: "POST",
+      body: new Uint8Array(cap + 1),
+      headers,
+    });
+    assert.equal(res.status, 413);
+    assert.equal(
+      (await res.json()).message,
+      `Content-Length too large for this server, ${cap + 1} > max ${cap}`,
+    );
+    assert.ok(res.headers.get("fn-call-id"));
+  });
+  await t.step("a body of exactly the cap is accepted", async () => {
+    const res = await post(chunks(cap));
+    assert.equal(res.status, 202);
+  });
+});
+
+Deno.test("a chunked body over FN_MAX_REQUEST_SIZE gets 413 with the call id", async (t) => {
   await using node = await startCallNode({ FN_MAX_REQUEST_SIZE: "100000" });
   const { fnId } = await node.deploy({ image: images.hello });
-  const chunk = new Uint8Array(40_000).fill(97);
-  const body = ReadableStream.from([chunk, chunk, chunk]);
-  const res = await node.api.post(`/invoke/${fnId}`, body);
-  assert.equal(res.status, 413);
-  assert.match(res.json.message, /max 100000/);
-  assert.ok(res.headers.get("fn-call-id"));
+  for (const type of ["sync", "detached"]) {
+    await t.step(type, async () => {
+      const res = await node.api.post(`/invoke/${fnId}`, chunks(120_000), {
+        headers: { "Fn-Invoke-Type": type },
+      });
+      assert.equal(res.status, 413);
+      assert.match(res.json.message, /max 100000/);
+      assert.ok(res.headers.get("fn-call-id"));
+    });
+  }
   const ok = await node.api.post(`/invoke/${fnId}`, "small");
   assert.equal(ok.text, "Hello small", "the function still works afterwards");
 });
+
+/** A chunked body (no declared length) of `size` bytes, 40 000 bytes at a time. */
+function chunks(size: number): ReadableStream<Uint8Array> {
+  const chunk = new Uint8Array(40_000).fill(97);
+  let left = size;
+  return new ReadableStream({
+    pull(controller) {
+      if (left <= 0) return controller.close();
+      const n = Math.min(left, chunk.byteLength);
+      left -= n;
+      controller.enqueue(chunk.subarray(0, n));
+    },
+  });
+}

@@ -10,7 +10,7 @@ import type { APIError } from "../models/api_error.ts";
 import type { App } from "../models/app.ts";
 import type { Fn } from "../models/fn.ts";
 
-/** `detached` answers 202 at once and runs the call in the background. */
+/** `detached` answers 202 once the call is accepted and runs it in the background. */
 export type InvokeType = "sync" | "detached";
 
 /** One function invocation as the front end hands it to an agent. */
@@ -37,6 +37,14 @@ export interface CallRequest {
   /** Aborted when the client goes away (or, for detached calls, never). */
   readonly signal: AbortSignal;
   readonly createdAt: Date;
+  /**
+   * Called at most once, when the agent has accepted the call: the checks made while
+   * building it passed (its format, resources the machine can ever give) and the agent
+   * is not shutting down. Agents call it before waiting for capacity (one that checks
+   * nothing up front calls it at once) and never after `submit` rejected. A detached
+   * call answers 202 here, so a call that can never run gets its error instead.
+   */
+  readonly onAccepted?: () => void;
   /** Called once when the call has a container and execution starts (commit point). */
   readonly onStart?: () => void;
 }
@@ -75,8 +83,10 @@ export interface CallResponse {
 /** Runs calls. */
 export interface Agent extends AsyncDisposable {
   /**
-   * Runs the call and resolves with the function's response head.
+   * Runs the call and resolves with the function's response head. Calls
+   * `call.onAccepted` once the call passed the up-front checks.
    *
+   * @throws {CallBuildError} 400 when the call can never run here (before `onAccepted`)
    * @throws {APIError} when the call fails before the function answered (404 image,
    *   502 container failure, 503 too busy, 504 timeout, ...)
    */

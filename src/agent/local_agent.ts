@@ -124,6 +124,7 @@ export class LocalAgent implements Agent {
     if (this.#stop.signal.aborted) throw serverTooBusy();
     const template = containerTemplate(call.app, call.fn);
     if (!this.#o.tracker.fits(template.need)) throw cannotAllocate();
+    call.onAccepted?.();
     const entry = this.#entryFor(template);
     const submittedAt = Date.now();
     this.#inflight++;

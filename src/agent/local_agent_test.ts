@@ -136,6 +136,50 @@ Deno.test("submit() gives 400 for an unknown fnd.io/format", async () => {
   );
 });
 
+Deno.test("submit() calls onAccepted after its checks, before it waits for a container", async () => {
+  using s = setup({ memoryMb: 128 });
+  const held = holdCalls(s.launcher);
+  const busy = await s.agent.submit(call(fn()));
+  let accepted = 0;
+  let answered = false;
+  const waiting = s.agent.submit(call(fn(), { onAccepted: () => accepted++ }));
+  void waiting.then(() => (answered = true));
+  await s.clock.tickAsync(1000);
+  assert.equal(accepted, 1, "accepted while the only container is still busy");
+  assert.equal(answered, false);
+  held.release();
+  await s.clock.tickAsync(10);
+  assert.equal((await waiting).status, 200);
+  assert.equal(accepted, 1);
+  await busy.done;
+});
+
+Deno.test("submit() does not call onAccepted for a call it refuses up front", async (t) => {
+  using s = setup({ memoryMb: 256 });
+  let accepted = 0;
+  const onAccepted = () => accepted++;
+  const refused = async (c: CallRequest, status: number) => {
+    await assert.rejects(s.agent.submit(c), (err: unknown) => {
+      assert.ok(err instanceof APIError);
+      assert.equal(err.status, status);
+      return true;
+    });
+    assert.equal(accepted, 0);
+  };
+  await t.step(
+    "too large for the machine",
+    () => refused(call(fn("F1", { memoryMb: 512 }), { onAccepted }), 400),
+  );
+  await t.step(
+    "unknown format",
+    () => refused(call(fn("F2", { annotations: { "fnd.io/format": "xml" } }), { onAccepted }), 400),
+  );
+  await t.step("shutting down", async () => {
+    await s.agent.close(0);
+    await refused(call(fn(), { onAccepted }), 503);
+  });
+});
+
 Deno.test("submit() answers 503 with Retry-After at once when full in non-blocking mode", async () => {
   using s = setup({ memoryMb: 128, config: { nonBlockingResourceTracker: true } });
   const held = holdCalls(s.launcher);

@@ -2,7 +2,8 @@
  * What `/invoke` and `/t/` share once they found the function: hand the call to the
  * node's agent with the request body streamed (and limited to `FN_MAX_REQUEST_SIZE`),
  * stream the function's answer back, and map failures to Fn's error responses with
- * `Fn-Call-Id` (`api-v2.md` §8). Detached calls answer 202 at once and run on.
+ * `Fn-Call-Id` (`api-v2.md` §8). Detached calls answer 202 once the agent accepted them
+ * and run on in the background.
  *
  * @module
  */
@@ -14,7 +15,7 @@ import { isAPIError } from "../models/api_error.ts";
 import type { App } from "../models/app.ts";
 import type { Fn } from "../models/fn.ts";
 import { newId } from "../models/id.ts";
-import { limitBody, readBodyLimited } from "./body_limit.ts";
+import { checkDeclaredLength, limitBody, readBodyLimited } from "./body_limit.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RouteContext } from "./route_context.ts";
 
@@ -36,9 +37,19 @@ export interface CallSite {
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
+ * The most a detached call's body may hold when `FN_MAX_REQUEST_SIZE` is 0 (unlimited):
+ * a detached body is read into memory before the 202 and held until the call starts.
+ */
+export const DEFAULT_DETACHED_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** The body limit of a detached call: `FN_MAX_REQUEST_SIZE`, or the default when it is 0. */
+export function detachedBodyLimit(maxRequestBytes: number): number {
+  return maxRequestBytes > 0 ? maxRequestBytes : DEFAULT_DETACHED_MAX_BODY_BYTES;
+}
+
+/**
  * Runs the call described by `site` on the node's agent and answers the client.
  *
- * @throws {APIError} 413 when a detached call's body is over the limit
  * @throws {Error} when the node has no agent (a wiring bug)
  */
 export async function runCall(req: Request, ctx: RouteContext, site: CallSite): Promise<Response> {
@@ -52,12 +63,7 @@ export async function runCall(req: Request, ctx: RouteContext, site: CallSite): 
   try {
     res = await agent.submit(callRequest(req, site, callId, body.stream, req.signal));
   } catch (err) {
-    logFailure(log, err, req.signal.aborted);
-    // The client left: nobody reads the answer (Fn logs 444).
-    if (req.signal.aborted) return new Response(null, { status: 444 });
-    const res = errorResponse(body.error() ?? err, log);
-    // An error from building the call means there never was a call to name.
-    return err instanceof CallBuildError ? res : withCallId(res, callId);
+    return failureResponse(err, body.error(), req.signal, callId, log);
   }
   void res.done.then((outcome) => logOutcome(log, outcome, "debug"));
   const head = site.respond(res);
@@ -95,9 +101,11 @@ function callRequest(
 }
 
 /**
- * Detached: the body is read first (a 202 promises the call has all its input), then
- * the call runs in the background with no client to cancel it; its answer is drained
- * and discarded and its outcome logged.
+ * Detached: the body is read first, within {@linkcode detachedBodyLimit} (a 202
+ * promises the call has all its input), then the call is submitted with no client to
+ * cancel it. The 202 goes out once the agent accepted the call; a call it refuses up
+ * front (400 cannot be allocated, bad format, 503 shutting down) gets that error like a
+ * sync call. The answer is drained and discarded and the outcome logged.
  */
 async function startDetached(
   req: Request,
@@ -107,21 +115,62 @@ async function startDetached(
   callId: string,
   log: Logger,
 ): Promise<Response> {
-  const bytes = await readBodyLimited(req, ctx.services.config.maxRequestBytes);
+  let bytes: Uint8Array;
+  try {
+    const maxBytes = detachedBodyLimit(ctx.services.config.maxRequestBytes);
+    const declared = checkDeclaredLength(req, maxBytes);
+    if (declared !== undefined) throw declared;
+    bytes = await readBodyLimited(req, maxBytes);
+  } catch (err) {
+    return failureResponse(err, undefined, req.signal, callId, log);
+  }
   const body = bytes.byteLength > 0 ? ReadableStream.from([bytes]) : null;
-  const call = callRequest(req, site, callId, body, new AbortController().signal);
-  void runDetached(agent, call, log);
+  const accepted = Promise.withResolvers<void>();
+  const call: CallRequest = {
+    ...callRequest(req, site, callId, body, new AbortController().signal),
+    onAccepted: () => accepted.resolve(),
+  };
+  const submitted = agent.submit(call);
+  // An agent that never reports acceptance still answers once it has the response head.
+  const refused = await Promise.race([
+    accepted.promise.then(() => undefined),
+    submitted.then(() => undefined, (err: unknown) => ({ err })),
+  ]);
+  if (refused !== undefined) {
+    return failureResponse(refused.err, undefined, new AbortController().signal, callId, log);
+  }
+  void finishDetached(submitted, log);
   return new Response(null, { status: 202, headers: { "Fn-Call-Id": callId } });
 }
 
-async function runDetached(agent: Agent, call: CallRequest, log: Logger): Promise<void> {
+async function finishDetached(submitted: Promise<CallResponse>, log: Logger): Promise<void> {
   try {
-    const res = await agent.submit(call);
+    const res = await submitted;
     await drain(res.body);
     logOutcome(log, await res.done, "info");
   } catch (err) {
     log.info("detached call failed", { error: err instanceof Error ? err.message : String(err) });
   }
+}
+
+/**
+ * The answer to a call that failed before the function answered: 444 when the client
+ * left, else Fn's error response, with `Fn-Call-Id` unless the call was never built.
+ * `bodyError` (a 413 of the request body) wins over the agent's view of it.
+ */
+function failureResponse(
+  err: unknown,
+  bodyError: unknown,
+  clientSignal: AbortSignal,
+  callId: string,
+  log: Logger,
+): Response {
+  logFailure(log, err, clientSignal.aborted);
+  // The client left: nobody reads the answer (Fn logs 444).
+  if (clientSignal.aborted) return new Response(null, { status: 444 });
+  const res = errorResponse(bodyError ?? err, log);
+  // An error from building the call means there never was a call to name.
+  return err instanceof CallBuildError ? res : withCallId(res, callId);
 }
 
 async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {

@@ -66,6 +66,8 @@ export class LbAgent implements Agent {
   /** See {@linkcode Agent.submit}. */
   submit(call: CallRequest): Promise<CallResponse> {
     if (this.#closed) return Promise.reject(serverTooBusy());
+    // The runners make the up-front checks; the LB accepts every call it can place.
+    call.onAccepted?.();
     const startedAt = new Date();
     const deadline = call.type === "detached" ? this.#detachedDeadline(call) : undefined;
     const log = this.#log.child({ call_id: call.id, app_id: call.app.id, fn_id: call.fn.id });
