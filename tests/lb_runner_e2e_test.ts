@@ -2,7 +2,8 @@
  * The scale-out topology end to end, as real processes on loopback with real Docker:
  * a full node (serving the v2 API the LBs read through FN_RUNNER_API_URL, and the
  * reference answers), two pure runners (256 MiB each, runner A with a status image)
- * and two LBs (naive and ch) over both runners, calling node FDK test images.
+ * and two LBs (naive and ch) over both runners, calling node FDK test images. The NACK
+ * step adds two LBs of its own, to fill one runner and to meet it first.
  */
 
 import * as grpc from "@grpc/grpc-js";
@@ -246,22 +247,39 @@ Deno.test("LB + 2 pure runners serve functions like a full node", async (t) => {
       );
     });
 
-    await t.step("a full runner NACKs and the other runs the 5 MiB body exactly once", async () => {
-      const before = (await completed(a)) + (await completed(b));
-      const busyBefore = await metric(lb.url, /^fn_lb_placer_retry_busy_count /);
-      const startedA = moreLines(a, STARTED, 2);
-      const startedB = moreLines(b, STARTED, 2);
-      // Four 3 s calls fill both runners (two 128 MB containers each).
-      const sleepers = Array.from({ length: 4 }, () => post(`${lb.url}/invoke/${slow}`, "3000"));
-      await within(30_000, Promise.all([startedA, startedB]));
-      const big = "0123456789abcdef".repeat(5 * 65536);
-      const res = await within(60_000, post(`${lb.url}/invoke/${echoBig}`, big));
-      assert.equal(res.status, 200, res.text.slice(0, 200));
-      assert.equal(JSON.parse(res.text).body, big);
-      for (const s of await Promise.all(sleepers)) assert.equal(s.status, 200, s.text);
-      assert.ok(await metric(lb.url, /^fn_lb_placer_retry_busy_count /) > busyBefore);
-      assert.equal((await completed(a)) + (await completed(b)), before + 5);
-    });
+    await t.step(
+      "a full runner NACKs and the other runs the 5 MiB body once, completely",
+      async () => {
+        // Only runner B is filled, through an LB that knows only B. A fresh naive LB that
+        // lists B first places its first call on B, which is full and NACKs; A must then
+        // run it once with the whole body.
+        await using lbB = await startFnd({ env: { ...lbEnv, FN_RUNNER_ADDRESSES: b.grpcAddress } });
+        await using lbBA = await startFnd({
+          env: { ...lbEnv, FN_RUNNER_ADDRESSES: `${b.grpcAddress},${a.grpcAddress}` },
+        });
+        logs.push(["lb-b", lbB], ["lb-ba", lbBA]);
+        const startedB = moreLines(b, STARTED, 2);
+        // Two 3 s calls fill B (two 128 MB containers in 256 MiB).
+        const sleepers = Array.from({ length: 2 }, () => post(`${lbB.url}/invoke/${slow}`, "3000"));
+        await within(30_000, startedB);
+        const bigStarted = new RegExp(`DEBUG call started.*fn_id=${echoBig}`);
+        const [aBefore, bBefore] = [await completed(a), await completed(b)];
+        const nacks = (r: Runner) => metric(r.url, /^fn_runner_engage_count\{outcome="nack"\}/);
+        const nacksBefore = await nacks(b);
+        const big = "0123456789abcdef".repeat(5 * 65536);
+        const res = await within(60_000, post(`${lbBA.url}/invoke/${echoBig}`, big));
+        assert.equal(res.status, 200, res.text.slice(0, 200));
+        assert.equal(JSON.parse(res.text).body, big);
+        assert.equal(await metric(lbBA.url, /^fn_lb_placer_retry_busy_count /), 1);
+        assert.equal(await metric(lbBA.url, /^fn_lb_placer_placed_ok_count /), 1);
+        assert.equal(await nacks(b), nacksBefore + 1);
+        assert.equal(countLines(a, bigStarted), 1);
+        assert.equal(countLines(b, bigStarted), 0);
+        assert.equal(await completed(a), aBefore + 1);
+        for (const s of await Promise.all(sleepers)) assert.equal(s.status, 200, s.text);
+        assert.equal(await completed(b), bBefore + 2);
+      },
+    );
 
     await t.step(
       "a runner killed under load: committed calls fail, nothing runs twice",

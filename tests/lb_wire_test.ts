@@ -387,6 +387,42 @@ Deno.test("LbAgent skips a runner that is down and places on the next one", asyn
   assert.equal(ok.streams.length, 3);
 });
 
+Deno.test("LbAgent places on a runner again once it is back after being down", async () => {
+  const first = await startFakeGoRunner(echo);
+  const port = Number(first.address.slice(first.address.lastIndexOf(":") + 1));
+  let sawDown!: () => void;
+  const down = new Promise<void>((r) => sawDown = r);
+  await using lb = lbOver([first.address], { placerTimeoutMs: 60_000 }, {
+    wrap: (runner) => ({
+      address: runner.address,
+      tryExec: async (attempt, signal) => {
+        const result = await runner.tryExec(attempt, signal);
+        if (!result.placed) sawDown();
+        return result;
+      },
+      status: (signal) => runner.status(signal),
+      close: () => runner.close(),
+    }),
+  });
+  const up = await lb.agent.submit(callRequest(pattern(10)));
+  assert.deepEqual(await readAll(up.body), pattern(10));
+  first.close();
+  // The placer keeps trying the runner while it is down. A call that went out on the
+  // dying connection before the LB noticed fails as committed: then try another.
+  const body = pattern(30_000, 3);
+  let pending = lb.agent.submit(callRequest(body));
+  while (
+    await Promise.race([down.then(() => true), pending.then(() => false, () => false)]) === false
+  ) {
+    pending = lb.agent.submit(callRequest(body));
+  }
+  await using again = await startFakeGoRunner(echo, port);
+  const res = await pending;
+  assert.deepEqual(await readAll(res.body), body);
+  assert.equal(again.streams.length, 1);
+  assert.deepEqual(bodyOf(again.streams[0]!.received), body);
+});
+
 Deno.test("LbAgent gives 500 internal server error when the runner dies after taking the call, and never retries", async () => {
   let dying: FakeGoRunner | undefined = undefined;
   dying = await startFakeGoRunner(async (fake) => {
