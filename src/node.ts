@@ -132,7 +132,10 @@ async function startOwnAgent(
 ): Promise<Agent | undefined> {
   switch (config.server.nodeType) {
     case "full":
-      owned.agent = await startLocalAgent(config.agent, log);
+      owned.agent = await startLocalAgent(config.agent, log, {
+        role: "full",
+        port: config.server.port,
+      });
       break;
     case "pure-runner": {
       // A full runner must NACK at once so that the LB can try another runner.
@@ -140,6 +143,7 @@ async function startOwnAgent(
       owned.agent = await startLocalAgent(
         { ...config.agent, nonBlockingResourceTracker: nonBlocking },
         log,
+        { role: "pure-runner", port: config.runner?.grpcPort ?? 9190 },
       );
       break;
     }

@@ -1,7 +1,7 @@
 /**
  * Hot containers through a real fnd process and real Docker: reuse, bounded
- * concurrency, idle timeout, leftovers of a killed fnd, and SIGTERM with a call in
- * flight.
+ * concurrency, idle timeout, leftovers of a killed fnd (and not of another live one),
+ * and SIGTERM with a call in flight.
  */
 
 import assert from "node:assert/strict";
@@ -62,6 +62,20 @@ Deno.test("containers left by a SIGKILLed fnd are removed at the next start", as
   await using second = await startCallNode({}, tag);
   assert.equal((await containersTagged(tag)).length, 0);
   assert.match(second.fnd.stderr(), /removed leftover containers.*count=1/);
+});
+
+Deno.test("a second fnd on the same engine and label tag leaves the first one's containers alone", async () => {
+  const tag = uniqueTag();
+  // The first node is `full@<host>:0` (FN_PORT=0); the second names itself.
+  await using first = await startCallNode({}, tag);
+  const { fnId } = await first.deploy({ image: images.hello });
+  assert.equal((await invoke(first.url, fnId, "x")).status, 200);
+  const [container] = await containersTagged(tag);
+  await using second = await startCallNode({ FN_CONTAINER_NODE_ID: "another-node" }, tag);
+  assert.doesNotMatch(second.fnd.stderr(), /removed leftover containers/);
+  assert.deepEqual((await containersTagged(tag)).map((c) => c.Id), [container!.Id]);
+  assert.equal((await invoke(first.url, fnId, "y")).text, "Hello y", "still served hot");
+  assert.deepEqual((await containersTagged(tag)).map((c) => c.Id), [container!.Id]);
 });
 
 Deno.test("SIGTERM lets the call in flight finish, then no container remains", async () => {

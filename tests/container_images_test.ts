@@ -176,7 +176,7 @@ Deno.test("createDockerLauncher() loads FN_DOCKER_LOAD_FILE before it serves", a
   });
 });
 
-Deno.test("removeLeftovers() removes containers labelled by another instance only", async () => {
+Deno.test("removeLeftovers() removes containers labelled by another instance only (unlabelled ones predate node labels)", async () => {
   const labelTag = `fnd-leftover-test-${newId().toLowerCase()}`;
   await withLauncher(async (launcher) => {
     const ours = specFor(images.hello);
@@ -195,4 +195,22 @@ Deno.test("removeLeftovers() removes containers labelled by another instance onl
       await launcher.docker.getContainer(foreignName).remove({ force: true }).catch(() => {});
     }
   }, { FN_CONTAINER_LABEL_TAG: labelTag });
+});
+
+Deno.test("removeLeftovers() leaves the containers of another node on the same engine and tag alone", async () => {
+  const env = { FN_CONTAINER_LABEL_TAG: `fnd-leftover-test-${newId().toLowerCase()}` };
+  const launcher = (nodeId: string) => createDockerLauncher(testConfig(env), { nodeId });
+  await using first = await launcher("full@test:8080");
+  const live = specFor(images["bb-json"], { format: "json" });
+  await first.launch(live, launchSignal());
+  {
+    // A second node (say, a pure runner on the same engine) starts up.
+    await using runner = await launcher("pure-runner@test:9190");
+    assert.equal(await runner.removeLeftovers(), 0);
+    assert.equal(await containerExists(first, live.id), true, "the live node's container stays");
+  }
+  // The first node restarting after a crash is a new instance with the same identity.
+  await using restarted = await launcher("full@test:8080");
+  assert.equal(await restarted.removeLeftovers(), 1);
+  assert.equal(await containerExists(first, live.id), false);
 });

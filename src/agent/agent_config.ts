@@ -44,6 +44,11 @@ export interface AgentConfig {
   readonly nonBlockingResourceTracker: boolean;
   /** Label value marking fnd's containers, used to remove leftovers at start. */
   readonly containerLabelTag: string;
+  /**
+   * This node's identity on its containers (label `fnd.node`); leftovers are removed
+   * only from the same node. "" = derived from role, host and port (`node_identity.ts`).
+   */
+  readonly containerNodeId: string;
   /** Networks to spread containers over (least used first); empty = Docker's default. */
   readonly dockerNetworks: readonly string[];
   /** A `docker save` tarball loaded at start-up. */
@@ -85,6 +90,7 @@ export function readAgentConfig(reader: EnvReader): AgentConfig {
     disableDebugUserLogs: reader.bool("FN_DISABLE_DEBUG_USER_LOGS", false),
     nonBlockingResourceTracker: reader.bool("FN_ENABLE_NB_RESOURCE_TRACKER", false),
     containerLabelTag: reader.string("FN_CONTAINER_LABEL_TAG", "fnd").trim(),
+    containerNodeId: reader.string("FN_CONTAINER_NODE_ID", "").trim(),
     dockerNetworks: reader.list("FN_DOCKER_NETWORKS", /\s+/),
     dockerLoadFile: reader.string("FN_DOCKER_LOAD_FILE", "").trim(),
     imageEnableVolume: reader.bool("FN_IMAGE_ENABLE_VOLUME", false),

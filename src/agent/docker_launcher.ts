@@ -38,6 +38,12 @@ export interface DockerLauncherOptions {
   readonly logger?: Logger;
   /** This process's instance id (label `fnd.instance`). @default {32 random hex chars} */
   readonly instanceId?: string;
+  /**
+   * The node's identity (label `fnd.node`, see `node_identity.ts`): leftovers are
+   * removed only from containers of the same node.
+   * @default {`FN_CONTAINER_NODE_ID`, else this host's name}
+   */
+  readonly nodeId?: string;
 }
 
 /** 32 random hex characters, as Fn's instance id. */
@@ -71,6 +77,7 @@ export async function createDockerLauncher(
     {
       docker: engine.docker,
       instanceId: options.instanceId ?? randomInstanceId(),
+      nodeId: options.nodeId ?? (config.containerNodeId || hostname()),
       hostname: hostname(),
       swappinessSupported: engine.cgroupVersion !== "2",
     },
@@ -83,6 +90,8 @@ export async function createDockerLauncher(
 export class DockerLauncher implements ContainerLauncher {
   /** This process's id, on every container as label `fnd.instance`. */
   readonly instanceId: string;
+  /** This node's identity, on every container as label `fnd.node`. */
+  readonly nodeId: string;
   readonly #config: AgentConfig;
   readonly #engine: EngineContext;
   readonly #puller: ImagePuller;
@@ -98,6 +107,7 @@ export class DockerLauncher implements ContainerLauncher {
     this.#config = config;
     this.#engine = engine;
     this.instanceId = engine.instanceId;
+    this.nodeId = engine.nodeId;
     this.#logger = logger;
     this.#networks = new NetworkPicker(config.dockerNetworks);
     this.#stats = new DockerStatsPoller(engine.docker, {
@@ -144,8 +154,11 @@ export class DockerLauncher implements ContainerLauncher {
   }
 
   /**
-   * Force-removes containers labelled with this classifier
-   * (`FN_CONTAINER_LABEL_TAG`) but another instance id: leftovers of earlier processes.
+   * Force-removes leftovers of earlier processes of this node: containers labelled with
+   * this classifier (`FN_CONTAINER_LABEL_TAG`) and this node's identity but another
+   * instance id. Containers of other nodes on the same engine (another fnd on another
+   * port or host, live or not) are left alone; containers without a node label were
+   * made by an fnd from before node labels and count as this node's.
    */
   async removeLeftovers(): Promise<number> {
     const tag = this.#config.containerLabelTag;
@@ -155,7 +168,12 @@ export class DockerLauncher implements ContainerLauncher {
       all: true,
       filters: JSON.stringify({ label: [`${LABELS.classifier}=${tag}`] }),
     });
-    const stale = list.filter((c) => c.Labels?.[LABELS.instance] !== this.instanceId);
+    const stale = list.filter((c) => {
+      const labels = c.Labels ?? {};
+      const node = labels[LABELS.node];
+      return labels[LABELS.instance] !== this.instanceId &&
+        (node === undefined || node === this.nodeId);
+    });
     await Promise.all(stale.map((c) => removeContainer(docker.getContainer(c.Id))));
     if (stale.length > 0) this.#logger.info("removed leftover containers", { count: stale.length });
     return stale.length;

@@ -92,6 +92,7 @@ export class ColdContainer implements HotContainer {
     });
     const options = buildCreateOptions(this.spec, config, {
       instanceId: engine.instanceId,
+      nodeId: engine.nodeId,
       hostname: engine.hostname,
       swappinessSupported: engine.swappinessSupported,
       network: this.#cleanup.use(this.#deps.networks.acquire()).network,

@@ -12,6 +12,8 @@ import type { ContainerExit } from "../container.ts";
 export interface EngineContext {
   readonly docker: Docker;
   readonly instanceId: string;
+  /** The node's identity (label `fnd.node`, see `node_identity.ts`). */
+  readonly nodeId: string;
   readonly hostname: string;
   readonly swappinessSupported: boolean;
 }

@@ -12,6 +12,7 @@ import type { ContainerSpec } from "../container.ts";
 export const LABELS = {
   classifier: "fnd.classifier",
   instance: "fnd.instance",
+  node: "fnd.node",
   appId: "fnd.app_id",
   fnId: "fnd.fn_id",
 } as const;
@@ -23,6 +24,8 @@ export const IOFS_CONTAINER_PATH = "/tmp/iofs";
 export interface CreateContext {
   /** This process's instance id (label `fnd.instance`). */
   readonly instanceId: string;
+  /** The node's identity (label `fnd.node`). */
+  readonly nodeId: string;
   /** The IOFS dir as the engine sees it; undefined for formats without a socket. */
   readonly iofsDockerDir?: string;
   /** The network picked for this container, or undefined for Docker's default. */
@@ -97,6 +100,7 @@ export function buildCreateOptions(
   const env = { ...spec.env, ...ctx.extraEnv };
   const labels: Record<string, string> = {
     [LABELS.instance]: ctx.instanceId,
+    [LABELS.node]: ctx.nodeId,
     [LABELS.appId]: spec.appId,
     [LABELS.fnId]: spec.fnId,
   };

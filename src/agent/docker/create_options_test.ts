@@ -18,6 +18,7 @@ const spec: ContainerSpec = {
 };
 const ctx = {
   instanceId: "inst",
+  nodeId: "full@host1:8080",
   iofsDockerDir: "/d/iofs1",
   hostname: "host1",
   swappinessSupported: true,
@@ -33,6 +34,7 @@ Deno.test("buildCreateOptions() gives the hardened defaults of Fn", () => {
   assert.equal(o.Hostname, "host1");
   assert.deepEqual(o.Labels, {
     "fnd.instance": "inst",
+    "fnd.node": "full@host1:8080",
     "fnd.app_id": "app1",
     "fnd.fn_id": "fn1",
     "fnd.classifier": "fnd",

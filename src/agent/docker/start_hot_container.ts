@@ -76,6 +76,7 @@ export async function startHotContainer(
   const lease = stack.use(deps.networks.acquire());
   const options = buildCreateOptions(spec, config, {
     instanceId: engine.instanceId,
+    nodeId: engine.nodeId,
     iofsDockerDir: iofs?.dockerDir,
     network: lease.network,
     hostname: engine.hostname,
