@@ -9,6 +9,7 @@
  * It registers on a prom-client `Registry` like prom-client's own metrics (the registry
  * only calls `get()` and `reset()`). Label names are written in the order given, then
  * `le` (as Go's exporter writes them); a label left out of an observation is `""`.
+ * `le` values are Go's shortest float text (`1e+06`, `1.048576e+06`, `0.5`).
  *
  * @module
  */
@@ -37,7 +38,7 @@ interface Series {
 /** One exported sample, as prom-client's registry formats them. */
 interface Sample {
   readonly metricName: string;
-  readonly labels: Readonly<Record<string, string | number>>;
+  readonly labels: Readonly<Record<string, string>>;
   readonly value: number;
 }
 
@@ -49,6 +50,8 @@ export class StrictHistogram<L extends string = string> {
   readonly aggregator = "sum" as const;
   readonly labelNames: readonly L[];
   readonly #bounds: readonly number[];
+  /** `le` of each bound, as Go writes it. */
+  readonly #le: readonly string[];
   readonly #names: ReadonlySet<string>;
   #series = new Map<string, Series>();
 
@@ -72,6 +75,7 @@ export class StrictHistogram<L extends string = string> {
       throw new RangeError(`Cannot create histogram "${config.name}": "le" is a reserved label`);
     }
     this.#bounds = bounds;
+    this.#le = bounds.map(goFloat);
     if (this.labelNames.length === 0) this.#seriesFor({});
     for (const registry of config.registers ?? []) {
       registry.registerMetric(this as unknown as client.Metric);
@@ -128,7 +132,7 @@ export class StrictHistogram<L extends string = string> {
         cumulative += series.counts[i]!;
         values.push({
           metricName: bucket,
-          labels: { ...series.labels, le: this.#bounds[i]! },
+          labels: { ...series.labels, le: this.#le[i]! },
           value: cumulative,
         });
       }
@@ -170,4 +174,16 @@ export class StrictHistogram<L extends string = string> {
     }
     return series;
   }
+}
+
+/**
+ * `n` as Go's `strconv.FormatFloat(n, 'g', -1, 64)`: the shortest decimal, with an
+ * exponent of at least two digits when it is below -4 or at least 6 (`1e+06`).
+ */
+export function goFloat(n: number): string {
+  if (n === 0) return "0";
+  const [mantissa, exponent] = n.toExponential().split("e") as [string, string];
+  const exp = Number(exponent);
+  if (exp >= -4 && exp < 6) return String(n);
+  return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import client from "prom-client";
 import { counter, fnHistogram } from "./families.ts";
-import { StrictHistogram } from "./strict_histogram.ts";
+import { goFloat, StrictHistogram } from "./strict_histogram.ts";
 
 /** The sample lines of `name` in the registry's text output. */
 async function lines(registry: client.Registry, name: string): Promise<string[]> {
@@ -80,4 +80,21 @@ Deno.test("fnHistogram() reuses the family and refuses another kind's name", () 
   assert.equal(fnHistogram(registry, "fn_same", "s", [1]), a);
   counter(registry, "fn_counter", "c");
   assert.throws(() => fnHistogram(registry, "fn_counter", "c", [1]), TypeError);
+});
+
+Deno.test("goFloat() writes bounds as Go's exporter writes le", () => {
+  const cases: [number, string][] = [
+    [0, "0"],
+    [1, "1"],
+    [0.5, "0.5"],
+    [0.0001, "0.0001"],
+    [0.00001, "1e-05"],
+    [120000, "120000"],
+    [999999, "999999"],
+    [1_000_000, "1e+06"],
+    [1_048_576, "1.048576e+06"],
+    [4096 * 1_048_576, "4.294967296e+09"],
+    [-2_500_000, "-2.5e+06"],
+  ];
+  for (const [n, text] of cases) assert.equal(goFloat(n), text, String(n));
 });
