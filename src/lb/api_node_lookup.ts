@@ -10,6 +10,7 @@
  * @module
  */
 
+import { parseJsonExact } from "../models/exact_json.ts";
 import type { EntityLookup } from "../api/route_context.ts";
 import { APIError, appNotFound } from "../models/api_error.ts";
 import type { App } from "../models/app.ts";
@@ -114,7 +115,8 @@ export class ApiNodeLookup implements EntityLookup {
         continue;
       }
       const text = await res.text();
-      if (res.status < 300) return JSON.parse(text);
+      // Annotation numbers keep their spelling (12345678901234567890 is not rounded).
+      if (res.status < 300) return parseJsonExact(text);
       const message = messageOf(text) ?? `HTTP ${res.status}`;
       if (res.status < 500) throw new APIError(res.status, message);
       lastError = new Error(`API node ${url} answered ${res.status}: ${message}`);
