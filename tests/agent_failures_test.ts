@@ -1,6 +1,7 @@
 /**
  * What a client sees when functions fail or capacity runs out, through a real fnd
- * process and real Docker: timeouts, crashes, eviction and 503 under exhaustion.
+ * process and real Docker: timeouts, crashes, eviction and 503 under exhaustion (at once
+ * with the non-blocking tracker, after a stalled wait in the default blocking mode).
  */
 
 import assert from "node:assert/strict";
@@ -94,6 +95,29 @@ Deno.test("with the non-blocking tracker a call beyond capacity gets 503 at once
   assert.ok(res.headers.get("fn-call-id"));
   assert.ok(elapsedMs < 1000, `answered in ${Math.round(elapsedMs)} ms`);
   assert.equal((await busy).text, "slept 2000");
+});
+
+Deno.test("in the default blocking mode a call that cannot get room gets 503 once its wait stalls", async () => {
+  // Room for one 128 MB container; a waiter gives up after fn timeout + start timeout
+  // (1 s + 1 s) without any progress of its queue (wait_limit.ts).
+  await using node = await startCallNode({
+    FN_LOG_LEVEL: "debug",
+    FN_MAX_TOTAL_MEMORY_BYTES: String(200 * MiB),
+    FN_HOT_START_TIMEOUT_MSECS: "1000",
+  });
+  const holder = await node.deploy({ image: images.slow, memory: 128, config: FRAME_CONFIG });
+  const waiter = await node.deploy({ image: images.hello, memory: 128, timeout: 1 });
+  const busy = node.api.post(`/invoke/${holder.fnId}`, "6000");
+  await node.waitForLog(/frame=\w{26}/);
+  const started = performance.now();
+  // The holder's only container is busy, so it cannot be evicted: no room ever comes.
+  const res = await node.api.post(`/invoke/${waiter.fnId}`, "x");
+  const elapsedMs = performance.now() - started;
+  assertError(res, 503, "Timed out - server too busy");
+  assert.equal(res.headers.get("retry-after"), "15");
+  assert.ok(res.headers.get("fn-call-id"));
+  assert.ok(elapsedMs >= 2000 && elapsedMs < 5000, `answered after ${Math.round(elapsedMs)} ms`);
+  assert.equal((await busy).text, "slept 6000", "the holder's call was not disturbed");
 });
 
 Deno.test("a function larger than the machine gets 400 without a call id", async () => {
