@@ -203,6 +203,10 @@ interface Shutdown {
 async function shutdown({ server, abort, inFlight, graceMs, log, owned }: Shutdown): Promise<void> {
   const deadline = Date.now() + graceMs;
   log.info("fnd shutting down", { grace_ms: graceMs, in_flight: inFlight.count });
+  // The agent stops taking calls now: calls still waiting for a container get 503 at once
+  // (agent.md §3.4) instead of a container started during shutdown; running calls get the
+  // same grace period as the requests. `closeOwned` below waits for this same close.
+  void owned.agent?.close(graceMs).catch(() => {});
   // Drain before `shutdown()`: it would cut off request bodies still being read.
   let finished = await inFlight.drain(graceMs);
   if (finished) finished = await within(server.shutdown(), deadline - Date.now());

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { containersTagged, startCallNode, uniqueTag } from "./_call_node.ts";
 import { ensureTestImages } from "./_images.ts";
+import { assertError } from "./_http.ts";
 
 const MiB = 1024 * 1024;
 const images = await ensureTestImages();
@@ -90,4 +91,34 @@ Deno.test("SIGTERM lets the call in flight finish, then no container remains", a
   assert.equal(await res.text(), "slept 1500");
   assert.equal((await node.fnd.status).code, 0);
   assert.equal((await node.containers()).length, 0);
+});
+
+Deno.test("SIGTERM answers a call still waiting for a container with 503 at once", async () => {
+  // Room for one 128 MB container, held by a running call: the second call waits.
+  await using node = await startCallNode({
+    FN_LOG_LEVEL: "trace",
+    FN_MAX_TOTAL_MEMORY_BYTES: String(200 * MiB),
+    FN_HOT_START_TIMEOUT_MSECS: "30000",
+  });
+  const holder = await node.deploy({ image: images.slow, memory: 128, config: FRAME_CONFIG });
+  const waiter = await node.deploy({ image: images.hello, memory: 128 });
+  const busy = fetch(`${node.url}/invoke/${holder.fnId}`, { method: "POST", body: "3000" });
+  await node.waitForLog(/frame=\w{26}/);
+  const waiting = fetch(`${node.url}/invoke/${waiter.fnId}`, { method: "POST", body: "x" });
+  await node.waitForLog(new RegExp(`request received.*invoke/${waiter.fnId}`));
+  const signalled = performance.now();
+  node.fnd.kill("SIGTERM");
+  const res = await waiting;
+  const elapsedMs = performance.now() - signalled;
+  const text = await res.text();
+  assertError(
+    { status: res.status, headers: res.headers, text, json: JSON.parse(text) },
+    503,
+    "Timed out - server too busy",
+  );
+  assert.ok(elapsedMs < 2000, `answered ${Math.round(elapsedMs)} ms after SIGTERM`);
+  const done = await busy;
+  assert.equal(done.status, 200, "the running call finishes");
+  assert.equal(await done.text(), "slept 3000");
+  assert.equal((await node.fnd.status).code, 0);
 });

@@ -50,6 +50,7 @@ export class LbAgent implements Agent {
   /** Aborted when the shutdown grace period is over: calls still running are cancelled. */
   readonly #closing = new AbortController();
   #closed = false;
+  #closePromise: Promise<void> | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #syncResponse: LbResponseOptions;
   /** A detached call's head is the runner's 202, sent at once. */
@@ -173,17 +174,21 @@ export class LbAgent implements Agent {
    * See {@linkcode Agent.close}: new calls get 503 at once; calls in flight get
    * `graceMs` to finish, then are cancelled; then the runner connections close.
    */
-  async close(graceMs = 30_000): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      const all = Promise.allSettled([...this.#inFlight]);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
-      await Promise.race([all, grace]);
-      clearTimeout(timer);
-      this.#closing.abort(serverTooBusy());
-      await all;
-    }
+  close(graceMs = 30_000): Promise<void> {
+    // One close, however often it is asked for: the pool shuts down once, after the calls.
+    this.#closePromise ??= this.#close(graceMs);
+    return this.#closePromise;
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    this.#closed = true;
+    const all = Promise.allSettled([...this.#inFlight]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+    await Promise.race([all, grace]);
+    clearTimeout(timer);
+    this.#closing.abort(serverTooBusy());
+    await all;
     await this.#options.pool.shutdown();
   }
 
