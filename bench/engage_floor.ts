@@ -9,9 +9,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { newRunnerClient, type RunnerProtocolClient } from "../src/grpc/runner_proto.ts";
-import { percentile } from "./load.ts";
-import type { HotBounds, HotResult } from "./scenarios.ts";
-import { spread } from "./stats.ts";
+import { type HotBounds, type HotResult, measureRuns, type RunResult } from "./scenarios.ts";
 
 /** A running echo server. */
 export interface EngageEcho extends AsyncDisposable {
@@ -59,13 +57,13 @@ function engageOnce(client: RunnerProtocolClient): Promise<grpc.status> {
   });
 }
 
-/** `concurrency` callers back to back until `maxCalls` or `maxMs`; latencies in µs. */
+/** `concurrency` callers back to back until `maxCalls` or `maxMs`. */
 async function run(
   client: RunnerProtocolClient,
   concurrency: number,
   maxCalls: number,
   maxMs: number,
-) {
+): Promise<RunResult> {
   const latencies: number[] = [];
   let started = 0;
   let errors = 0;
@@ -82,8 +80,12 @@ async function run(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - begin) / 1000;
-  const sorted = Float64Array.from(latencies).sort();
-  return { sorted, errors, rate: latencies.length / seconds, calls: latencies.length };
+  return {
+    latenciesUs: Float64Array.from(latencies).sort(),
+    callsPerSecond: latencies.length / seconds,
+    calls: latencies.length,
+    errors,
+  };
 }
 
 /** Warm-up, then `bounds.runs` runs at `concurrency`. */
@@ -96,28 +98,11 @@ export async function measureEngage(
     "grpc.enable_retries": 0,
   });
   try {
-    await run(client, concurrency, 1e9, bounds.warmupMs);
-    const p50: number[] = [];
-    const p99: number[] = [];
-    const rate: number[] = [];
-    let calls = 0;
-    let errors = 0;
-    for (let i = 0; i < bounds.runs; i++) {
-      const r = await run(client, concurrency, bounds.maxCalls, bounds.maxMs);
-      p50.push(percentile(r.sorted, 50));
-      p99.push(percentile(r.sorted, 99));
-      rate.push(r.rate);
-      calls += r.calls;
-      errors += r.errors;
-    }
-    return {
+    return await measureRuns(
       concurrency,
-      p50Us: spread(p50),
-      p99Us: spread(p99),
-      callsPerSecond: spread(rate),
-      calls,
-      errors,
-    };
+      bounds,
+      (maxCalls, maxMs) => run(client, concurrency, maxCalls, maxMs),
+    );
   } finally {
     client.close();
   }

@@ -35,14 +35,25 @@ export function targetOf(url: string): Target {
   return { hostname: u.hostname, port: Number(u.port) };
 }
 
-/** A warm-up, then `runs` bounded runs of `request` at `concurrency`. */
-export async function measureHot(
-  target: Target,
-  request: LoadRequest,
+/** What one bounded run measured (latencies in µs, sorted). */
+export interface RunResult {
+  readonly latenciesUs: Float64Array;
+  readonly callsPerSecond: number;
+  readonly calls: number;
+  readonly errors: number;
+  readonly firstError?: string;
+}
+
+/**
+ * A warm-up, then `bounds.runs` runs of `run` (given its call and time bounds), summed
+ * up as medians with min–max across runs.
+ */
+export async function measureRuns(
   concurrency: number,
   bounds: HotBounds,
+  run: (maxCalls: number, maxMs: number) => Promise<RunResult>,
 ): Promise<HotResult> {
-  await runLoad({ target, request, concurrency, maxCalls: 1e9, maxMs: bounds.warmupMs });
+  await run(1e9, bounds.warmupMs);
   const p50: number[] = [];
   const p99: number[] = [];
   const rate: number[] = [];
@@ -50,13 +61,7 @@ export async function measureHot(
   let errors = 0;
   let firstError: string | undefined;
   for (let i = 0; i < bounds.runs; i++) {
-    const r = await runLoad({
-      target,
-      request,
-      concurrency,
-      maxCalls: bounds.maxCalls,
-      maxMs: bounds.maxMs,
-    });
+    const r = await run(bounds.maxCalls, bounds.maxMs);
     p50.push(percentile(r.latenciesUs, 50));
     p99.push(percentile(r.latenciesUs, 99));
     rate.push(r.callsPerSecond);
@@ -73,6 +78,20 @@ export async function measureHot(
     errors,
     ...(firstError ? { firstError } : {}),
   };
+}
+
+/** A warm-up, then `runs` bounded runs of `request` at `concurrency`. */
+export function measureHot(
+  target: Target,
+  request: LoadRequest,
+  concurrency: number,
+  bounds: HotBounds,
+): Promise<HotResult> {
+  return measureRuns(
+    concurrency,
+    bounds,
+    (maxCalls, maxMs) => runLoad({ target, request, concurrency, maxCalls, maxMs }),
+  );
 }
 
 /** An invoke of fn `fnId` with a small body. */
