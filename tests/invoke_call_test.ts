@@ -4,6 +4,7 @@
  * and the request size limit.
  */
 
+import { generatedBody } from "./_bodies.ts";
 import assert from "node:assert/strict";
 import { startCallNode } from "./_call_node.ts";
 import { assertError } from "./_http.ts";
@@ -152,7 +153,7 @@ Deno.test("a detached body is capped at 16 MiB by default and gets 413 with the 
   const post = (body: ReadableStream<Uint8Array>) =>
     node.api.post(`/invoke/${fnId}`, body, { headers });
   await t.step("a chunked body one byte over", async () => {
-    const res = await post(chunks(cap + 1));
+    const res = await post(generatedBody(cap + 1, 40_000, 97));
     assert.equal(res.status, 413);
     assert.match(res.json.message, new RegExp(`max ${cap}\\b`));
     assert.ok(res.headers.get("fn-call-id"));
@@ -171,7 +172,7 @@ Deno.test("a detached body is capped at 16 MiB by default and gets 413 with the 
     assert.ok(res.headers.get("fn-call-id"));
   });
   await t.step("a body of exactly the cap is accepted", async () => {
-    const res = await post(chunks(cap));
+    const res = await post(generatedBody(cap, 40_000, 97));
     assert.equal(res.status, 202);
   });
 });
@@ -181,7 +182,7 @@ Deno.test("a chunked body over FN_MAX_REQUEST_SIZE gets 413 with the call id", a
   const { fnId } = await node.deploy({ image: images.hello });
   for (const type of ["sync", "detached"]) {
     await t.step(type, async () => {
-      const res = await node.api.post(`/invoke/${fnId}`, chunks(120_000), {
+      const res = await node.api.post(`/invoke/${fnId}`, generatedBody(120_000, 40_000, 97), {
         headers: { "Fn-Invoke-Type": type },
       });
       assert.equal(res.status, 413);
@@ -192,17 +193,3 @@ Deno.test("a chunked body over FN_MAX_REQUEST_SIZE gets 413 with the call id", a
   const ok = await node.api.post(`/invoke/${fnId}`, "small");
   assert.equal(ok.text, "Hello small", "the function still works afterwards");
 });
-
-/** A chunked body (no declared length) of `size` bytes, 40 000 bytes at a time. */
-function chunks(size: number): ReadableStream<Uint8Array> {
-  const chunk = new Uint8Array(40_000).fill(97);
-  let left = size;
-  return new ReadableStream({
-    pull(controller) {
-      if (left <= 0) return controller.close();
-      const n = Math.min(left, chunk.byteLength);
-      left -= n;
-      controller.enqueue(chunk.subarray(0, n));
-    },
-  });
-}

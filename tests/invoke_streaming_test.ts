@@ -20,26 +20,13 @@
  * pass.
  */
 
+import { generatedBody } from "./_bodies.ts";
 import assert from "node:assert/strict";
 import { countBytes, residentBytes, startCallNode } from "./_call_node.ts";
 import { ensureTestImages } from "./_images.ts";
 
 const MiB = 1024 * 1024;
 const images = await ensureTestImages();
-
-/** A body of `size` bytes made on the fly, 64 KiB at a time. */
-function generated(size: number): ReadableStream<Uint8Array> {
-  const chunk = new Uint8Array(64 * 1024).fill(120);
-  let left = size;
-  return new ReadableStream({
-    pull(controller) {
-      if (left <= 0) return controller.close();
-      const n = Math.min(left, chunk.byteLength);
-      left -= n;
-      controller.enqueue(chunk.slice(0, n));
-    },
-  });
-}
 
 /** The largest VmRSS growth of `pid` (sampled every 10 ms) while `work` runs. */
 async function peakGrowth(pid: number, work: () => Promise<void>): Promise<number> {
@@ -95,7 +82,7 @@ Deno.test("request bodies stream to the function without growing fnd's memory", 
   const send = async (size: number) => {
     const res = await fetch(`${node.url}/invoke/${fnId}`, {
       method: "POST",
-      body: generated(size),
+      body: generatedBody(size),
       headers: { "X-Mode": "headers" },
     });
     assert.equal(res.status, 200);
