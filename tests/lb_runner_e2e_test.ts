@@ -9,7 +9,7 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
 import type { RunnerStatus } from "../src/grpc/runner_messages.ts";
-import { newRunnerClient } from "../src/grpc/runner_proto.ts";
+import { newRunnerClient, type RunnerProtocolClient } from "../src/grpc/runner_proto.ts";
 import { jsonToStruct } from "../src/grpc/struct_json.ts";
 import { ensureTestImages } from "./_images.ts";
 import { type FndProcess, startFnd } from "./_server.ts";
@@ -100,14 +100,31 @@ async function removeContainers(tag: string): Promise<void> {
   }
 }
 
-function status2(address: string, json: Record<string, string>) {
-  const c = newRunnerClient(address, grpc.credentials.createInsecure());
-  return new Promise<Required<RunnerStatus>>((resolve, reject) =>
-    c.status2(jsonToStruct(json), new grpc.Metadata(), {}, (e, v) => {
-      c.close();
-      return e ? reject(e) : resolve(v!);
-    })
-  );
+/**
+ * One status client per runner for the whole test, closed only after the runners
+ * stopped: a client that closes its connection sends GOAWAY, and a Deno 2.9.6 process
+ * receiving it can abort inside nghttp2 (denoland/deno#36788; README, known issues).
+ */
+class StatusClients implements Disposable {
+  readonly #clients = new Map<string, RunnerProtocolClient>();
+
+  status2(address: string, json: Record<string, string>): Promise<Required<RunnerStatus>> {
+    let c = this.#clients.get(address);
+    if (c === undefined) {
+      c = newRunnerClient(address, grpc.credentials.createInsecure());
+      this.#clients.set(address, c);
+    }
+    const client = c;
+    return new Promise((resolve, reject) =>
+      client.status2(jsonToStruct(json), new grpc.Metadata(), {}, (e, v) => {
+        return e ? reject(e) : resolve(v!);
+      })
+    );
+  }
+
+  [Symbol.dispose](): void {
+    for (const c of this.#clients.values()) c.close();
+  }
 }
 
 /** Settles `promise`, failing the test if that takes longer than `ms` (a hung client). */
@@ -128,6 +145,8 @@ Deno.test("LB + 2 pure runners serve functions like a full node", async (t) => {
   const tags: string[] = [`fnd-e2e-${RUN}-full`];
   const logs: [string, FndProcess][] = [];
   try {
+    // Declared first, so it is disposed last: after every runner stopped.
+    using statuses = new StatusClients();
     await using full = await startFnd({
       env: { FN_NODE_TYPE: "full", FN_CONTAINER_LABEL_TAG: tags[0]! },
     });
@@ -192,14 +211,14 @@ Deno.test("LB + 2 pure runners serve functions like a full node", async (t) => {
     });
 
     await t.step("status with and without a status image", async () => {
-      const first = await status2(a.grpcAddress, { name: "fnd" });
+      const first = await statuses.status2(a.grpcAddress, { name: "fnd" });
       assert.equal(first.failed, false, JSON.stringify(first));
       assert.equal(first.details, "Hello fnd");
       assert.notEqual(first.id, "");
-      const again = await status2(a.grpcAddress, { name: "fnd" });
+      const again = await statuses.status2(a.grpcAddress, { name: "fnd" });
       assert.equal(again.id, first.id);
       assert.equal(again.cached, true);
-      const plain = await status2(b.grpcAddress, { name: "fnd" });
+      const plain = await statuses.status2(b.grpcAddress, { name: "fnd" });
       assert.deepEqual([plain.id, plain.details, plain.failed], ["", "", false]);
       assert.ok(plain.requestsReceived > 0);
       assert.ok(await metric(a.url, /^fn_status_call\{/) >= 2);
@@ -278,6 +297,10 @@ Deno.test("LB + 2 pure runners serve functions like a full node", async (t) => {
         assert.equal(await completed(a), aBefore + 1);
         for (const s of await Promise.all(sleepers)) assert.equal(s.status, 200, s.text);
         assert.equal(await completed(b), bBefore + 2);
+        // Gone without a GOAWAY (SIGKILL), which could abort the runners they were
+        // connected to (denoland/deno#36788) and fail the next step.
+        await lbBA.stop("SIGKILL");
+        await lbB.stop("SIGKILL");
       },
     );
 
