@@ -68,6 +68,8 @@ export class FakeContainer implements HotContainer {
   failUnpause = false;
   /** Set while a call runs; a second concurrent dispatch is a scheduler bug. */
   busy = false;
+  /** What a driver would report of the launch. */
+  readonly timings = { imagePullMs: 0, createMs: 40, initMs: 60 };
 
   constructor(spec: ContainerSpec, launcher: FakeLauncher) {
     this.id = spec.id;

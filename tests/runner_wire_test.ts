@@ -7,7 +7,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
-import type { CallRequest, CallResponse } from "../src/agent/call.ts";
+import type { CallOutcome, CallRequest, CallResponse } from "../src/agent/call.ts";
 import { buildCallModel } from "../src/grpc/call_model.ts";
 import type { DecodedRunnerMsg } from "../src/grpc/runner_messages.ts";
 import { APIError, serverTooBusy } from "../src/models/api_error.ts";
@@ -120,6 +120,38 @@ Deno.test("runner Engage answers result_start, ≤10240-byte frames, finished, t
     await runner.registry.metrics(),
     /fn_runner_engage_count\{outcome="completed"\} 1/,
   );
+});
+
+Deno.test("runner Engage reports the launch of the container the call started", async (t) => {
+  const launched = (launch?: CallOutcome["launch"]) =>
+    new ScriptAgent((call, body) =>
+      echoScript(call, body).then((res) => ({
+        ...res,
+        done: Promise.resolve(outcome(launch ? { launch } : {})),
+      }))
+    );
+  await t.step("a call that launched its container carries pull, create and init", async () => {
+    await using runner = await startTestRunner(
+      launched({ imagePullMs: 1.5, createMs: 40, initMs: 60.25 }),
+    );
+    using c = rawClient(runner.address);
+    const f = finishedOf((await engage(c, [tryCall(), ...goFrames(pattern(10))])).messages);
+    assert.equal(f.imagePullWaitDuration, 1_500_000);
+    assert.equal(f.ctrCreateDuration, 40_000_000);
+    assert.equal(f.initStartTime, 60_250_000);
+  });
+  await t.step("a call on a hot container leaves them at 0 (off the wire)", async () => {
+    await using runner = await startTestRunner(launched());
+    using c = rawClient(runner.address);
+    const res = await engage(c, [tryCall(), ...goFrames(pattern(10))]);
+    const f = finishedOf(res.messages);
+    assert.equal(f.imagePullWaitDuration, 0);
+    assert.equal(f.ctrCreateDuration, 0);
+    assert.equal(f.initStartTime, 0);
+    // Field numbers 12, 14 and 15 of CallFinished are absent, as Go leaves zeros out.
+    const fields = nestedFieldNumbers(wireBytes(res.messages.at(-1)!), 3);
+    assert.ok(![12, 14, 15].some((n) => fields.includes(n)), String(fields));
+  });
 });
 
 Deno.test("runner Engage NACKs a full agent before any output", async () => {

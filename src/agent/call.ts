@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { LaunchTimings } from "./container.ts";
 import type { APIError } from "../models/api_error.ts";
 import type { App } from "../models/app.ts";
 import type { Fn } from "../models/fn.ts";
@@ -63,6 +64,11 @@ export interface CallOutcome {
   readonly executionMs: number;
   readonly startedAt?: Date;
   readonly completedAt: Date;
+  /**
+   * The launch of the container, when this call was the first it ran (Fn reports a
+   * container's pull, create and init times on the call that launched it).
+   */
+  readonly launch?: LaunchTimings;
 }
 
 /** The function's answer: status and headers first, then the streamed body. */

@@ -93,6 +93,8 @@ export interface HotContainer extends AsyncDisposable {
   readonly exited: Promise<ContainerExit>;
   /** Force-removes the container and its socket dir. Idempotent. */
   close(): Promise<void>;
+  /** How its launch went (image pull, create + start, init), where the driver knows. */
+  readonly timings?: LaunchTimings;
 }
 
 /** Container timings worth reporting (runner `CallFinished`, metrics). */

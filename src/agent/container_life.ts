@@ -9,7 +9,7 @@
 
 import type { Logger } from "../log.ts";
 import { countRemoval } from "../metrics/container_metrics.ts";
-import type { Dispatch, DispatchRequest, HotContainer } from "./container.ts";
+import type { Dispatch, DispatchRequest, HotContainer, LaunchTimings } from "./container.ts";
 import type { Evictor } from "./evictor.ts";
 import type { Reservation } from "./resource_tracker.ts";
 import { type ContainerState, Slot, type SlotQueue } from "./slot_queue.ts";
@@ -31,6 +31,8 @@ export interface SlotLease {
   dispatch(request: DispatchRequest): Dispatch;
   /** Returns the slot unused (the call gave up before dispatching). */
   giveBack(): void;
+  /** After `dispatch`: the container's launch timings when this was its first call. */
+  readonly launch: LaunchTimings | undefined;
 }
 
 /** The claimed container cannot take the call after all (e.g. unpause failed). */
@@ -66,6 +68,7 @@ export class ContainerLife {
   #broken = false;
   #exited = false;
   #retireReason = "";
+  #dispatches = 0;
   /** Retires the container while it idles (set for the duration of an idle period). */
   #retireIdle: ((reason: string) => boolean) | undefined;
   /** Resolves once the container is removed and its reservation released. */
@@ -203,6 +206,11 @@ export class ContainerLife {
     }
   }
 
+  /** @internal true for the first call dispatched to the container, false after */
+  firstDispatch(): boolean {
+    return this.#dispatches++ === 0;
+  }
+
   /** @internal the container the leases dispatch to */
   get container(): HotContainer {
     return this.#o.container;
@@ -214,6 +222,7 @@ class Lease implements SlotLease {
   readonly #life: ContainerLife;
   #prepared = false;
   #used = false;
+  #launch: LaunchTimings | undefined;
   #resolveOutcome!: (reusable: boolean) => void;
   /** Whether the container can go back to idle after this lease. */
   readonly outcome: Promise<boolean>;
@@ -225,6 +234,10 @@ class Lease implements SlotLease {
 
   get containerId(): string {
     return this.#life.id;
+  }
+
+  get launch(): LaunchTimings | undefined {
+    return this.#launch;
   }
 
   async prepare(): Promise<void> {
@@ -242,6 +255,7 @@ class Lease implements SlotLease {
   dispatch(request: DispatchRequest): Dispatch {
     if (!this.#prepared) throw new Error("Call prepare() before dispatch()");
     this.#use();
+    if (this.#life.firstDispatch()) this.#launch = this.#life.container.timings;
     let dispatch: Dispatch;
     try {
       dispatch = this.#life.container.dispatch(request);

@@ -14,7 +14,13 @@ import type { AgentConfig } from "./agent_config.ts";
 import { cannotAllocate } from "./call_build_error.ts";
 import { type CapacitySources, readCapacity, systemSources } from "./capacity.ts";
 import type { Agent, CallOutcome, CallRequest, CallResponse, CallStatus } from "./call.ts";
-import type { ContainerLauncher, Dispatch, DispatchOutcome, HotContainer } from "./container.ts";
+import type {
+  ContainerLauncher,
+  Dispatch,
+  DispatchOutcome,
+  HotContainer,
+  LaunchTimings,
+} from "./container.ts";
 import { ContainerLife, type SlotLease, SlotLostError } from "./container_life.ts";
 import { type ContainerTemplate, containerTemplate } from "./container_template.ts";
 import { Evictor } from "./evictor.ts";
@@ -24,6 +30,12 @@ import { type Reservation, ResourceTracker } from "./resource_tracker.ts";
 import { type QueueStats, type Slot, SlotQueue } from "./slot_queue.ts";
 import { isWaitStalled, stallLimitMs } from "./wait_limit.ts";
 
+/** A dispatched call: its dispatch, when it started, and its container's launch if first. */
+interface StartedCall {
+  readonly dispatch: Dispatch;
+  readonly startedAt: number;
+  readonly launch: LaunchTimings | undefined;
+}
 /** Options for {@linkcode LocalAgent}. */
 export interface LocalAgentOptions {
   readonly config: AgentConfig;
@@ -128,7 +140,7 @@ export class LocalAgent implements Agent {
     const entry = this.#entryFor(template);
     const submittedAt = Date.now();
     this.#inflight++;
-    let started: { dispatch: Dispatch; startedAt: number } | undefined;
+    let started: StartedCall | undefined;
     try {
       started = await this.#start(call, entry, submittedAt);
       const head = await started.dispatch.response;
@@ -149,7 +161,7 @@ export class LocalAgent implements Agent {
     call: CallRequest,
     entry: QueueEntry,
     submittedAt: number,
-  ): Promise<{ dispatch: Dispatch; startedAt: number }> {
+  ): Promise<StartedCall> {
     for (;;) {
       const slot = await this.#waitForSlot(call, entry, submittedAt);
       const lease = slot.lease;
@@ -181,7 +193,7 @@ export class LocalAgent implements Agent {
           signal: call.signal,
           maxResponseBytes: this.#o.config.maxResponseBytes,
         });
-        return { dispatch, startedAt };
+        return { dispatch, startedAt, launch: lease.launch };
       } catch (err) {
         // A failed dispatch already retired the container; before it, the slot is
         // still good and goes back.
@@ -238,7 +250,7 @@ export class LocalAgent implements Agent {
 
   /** Settles when the dispatch finished; releases the call's bookkeeping. */
   async #finish(
-    started: { dispatch: Dispatch; startedAt: number },
+    started: StartedCall,
     entry: QueueEntry,
     submittedAt: number,
     signal: AbortSignal,
@@ -266,6 +278,7 @@ export class LocalAgent implements Agent {
       executionMs: completedAt.getTime() - started.startedAt,
       startedAt: new Date(started.startedAt),
       completedAt,
+      ...(started.launch ? { launch: started.launch } : {}),
     };
   }
 

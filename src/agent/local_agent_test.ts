@@ -288,6 +288,15 @@ Deno.test("submit() starts the timeout clock at dispatch and calls onStart first
   assert.equal(deadline, Date.now() + 7000);
 });
 
+Deno.test("submit() reports the container's launch on the first call it ran only", async () => {
+  using s = setup();
+  const first = await (await s.agent.submit(call(fn()))).done;
+  const second = await (await s.agent.submit(call(fn()))).done;
+  assert.equal(s.launcher.launched.length, 1, "both calls ran on one container");
+  assert.deepEqual(first.launch, { imagePullMs: 0, createMs: 40, initMs: 60 });
+  assert.equal(second.launch, undefined);
+});
+
 Deno.test("submit() strips hop-by-hop headers both ways", async () => {
   using s = setup();
   let sent: Headers | undefined;

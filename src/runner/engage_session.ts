@@ -258,7 +258,17 @@ export class EngageSession {
   #outcomeTimes(createdAt: Date, outcome: CallOutcome): CallFinished {
     if (outcome.startedAt === undefined) return { completedAt: "" };
     const times = this.#times(createdAt, outcome.startedAt, outcome.completedAt);
-    return { ...times, executionDuration: msToNs(outcome.executionMs) };
+    const launch = outcome.launch;
+    return {
+      ...times,
+      executionDuration: msToNs(outcome.executionMs),
+      // Fn reports a container's launch on the call that launched it (§1.7).
+      ...(launch === undefined ? {} : {
+        imagePullWaitDuration: msToNs(launch.imagePullMs),
+        ctrCreateDuration: msToNs(launch.createMs),
+        initStartTime: msToNs(launch.initMs),
+      }),
+    };
   }
 
   #times(createdAt: Date, startedAt: Date, completedAt: Date): CallFinished {
