@@ -58,7 +58,9 @@ export class HotLauncher {
 
   constructor(options: HotLauncherOptions) {
     this.#o = options;
-    this.#decide = options.decide ?? isNewContainerNeeded;
+    const learnFirst = !options.nonBlocking;
+    this.#decide = options.decide ??
+      ((stats) => isNewContainerNeeded(stats, Date.now(), { learnFirst }));
   }
 
   /**

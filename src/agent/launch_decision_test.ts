@@ -71,3 +71,35 @@ Deno.test("isNewContainerNeeded() waits for a busy container when that is sooner
     await t.step(name, () => assert.equal(isNewContainerNeeded(s, now), want));
   }
 });
+
+Deno.test("isNewContainerNeeded() with learnFirst waits for a first container before starting more", async (t) => {
+  const now = 10_000;
+  const cold = (
+    waiting: number,
+    c: Partial<QueueStats["containers"]>,
+    startMs?: number,
+    lastClaimAt = now,
+  ): QueueStats => ({
+    waitingCalls: waiting,
+    executingCalls: 0,
+    containers: { wait: 0, start: 0, idle: 0, paused: 0, busy: 0, ...c },
+    lastClaimAt,
+    ...(startMs === undefined ? {} : { startMs }),
+  });
+  const cases: [string, QueueStats, boolean][] = [
+    ["the first waiter of a new function", cold(1, {}), true],
+    ["15 more waiters while the first container starts", cold(16, { start: 1 }), false],
+    ["waiters behind a first call that just began", cold(15, { busy: 1 }, 300, now - 10), false],
+    ["a first call running longer than a start takes", cold(15, { busy: 1 }, 300, now - 301), true],
+    ["the first container failed: start again", cold(16, {}, 300), true],
+  ];
+  for (const [name, s, want] of cases) {
+    await t.step(
+      name,
+      () => assert.equal(isNewContainerNeeded(s, now, { learnFirst: true }), want),
+    );
+  }
+  await t.step("without learnFirst: Fn's rule", () => {
+    assert.equal(isNewContainerNeeded(cold(16, { start: 1 }), now), true);
+  });
+});
