@@ -33,7 +33,7 @@ export async function main(): Promise<number> {
   for (const warning of config.warnings ?? []) log.warn(warning);
   let node;
   try {
-    node = await startNode(config);
+    node = await startNode(config, { processExits: true });
   } catch (err) {
     if (err instanceof UnsupportedNodeTypeError) printError(err.message);
     else log.error("fnd could not start", { error: err instanceof Error ? err : String(err) });

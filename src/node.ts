@@ -34,6 +34,13 @@ export interface StartNodeOptions {
   readonly hostname?: string;
   /** @default {the root logger} */
   readonly log?: Logger;
+  /**
+   * The process exits once the node stopped (`main.ts`): gRPC connections are left to
+   * the exit instead of being closed with GOAWAY, which Deno 2.9.6 can abort the peer on
+   * (denoland/deno#36788; README, known issues). Calls in flight still finish first.
+   * @default {false}
+   */
+  readonly processExits?: boolean;
 }
 
 /** A running node. */
@@ -87,9 +94,10 @@ export async function startNode(
       (server.nodeType === "lb" && server.db !== undefined && config.lb?.runnerApiUrl === "");
     const datastore = options.datastore ??
       (wantsDatastore ? await openOwnDatastore(config, log, owned) : undefined);
-    const agent = options.agent ?? await startOwnAgent(config, log, owned);
+    const processExits = options.processExits ?? false;
+    const agent = options.agent ?? await startOwnAgent(config, log, owned, processExits);
     if (server.nodeType === "pure-runner" && agent !== undefined) {
-      owned.runnerServer = await startPureRunner(config, agent, log);
+      owned.runnerServer = await startPureRunner(config, agent, log, { processExits });
     }
     const lbLookup = server.nodeType === "lb" ? createLbLookup(config) : undefined;
     // Call-path lookups in the node's own datastore are cached; its own writes clear them.
@@ -129,6 +137,7 @@ async function startOwnAgent(
   config: Config,
   log: Logger,
   owned: Owned,
+  processExits: boolean,
 ): Promise<Agent | undefined> {
   switch (config.server.nodeType) {
     case "full":
@@ -148,7 +157,7 @@ async function startOwnAgent(
       break;
     }
     case "lb":
-      owned.agent = createLbAgent(config, log);
+      owned.agent = createLbAgent(config, log, { processExits });
       break;
     default:
       return undefined;

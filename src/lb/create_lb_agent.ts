@@ -26,12 +26,26 @@ import { StaticRunnerPool } from "./static_runner_pool.ts";
 /** Body bytes kept for replays when `FN_MAX_REQUEST_SIZE` is unlimited. */
 export const DEFAULT_REPLAY_LIMIT_BYTES = 64 << 20;
 
+/** How the LB agent is embedded. */
+export interface CreateLbAgentOptions {
+  /**
+   * The process exits once the agent closed: its runner connections are left to the
+   * exit instead of being closed with GOAWAY (see `GrpcRunnerOptions.closeWithoutGoaway`).
+   * @default {false}
+   */
+  readonly processExits?: boolean;
+}
+
 /**
  * The LB agent of `config` (an `lb` node's).
  *
  * @throws {Error} when `config.lb` is missing or a TLS file cannot be read
  */
-export function createLbAgent(config: Config, log: Logger): LbAgent {
+export function createLbAgent(
+  config: Config,
+  log: Logger,
+  options: CreateLbAgentOptions = {},
+): LbAgent {
   const lb = lbSection(config);
   const names = { ca: "FN_RUNNER_CA_FILE", cert: "FN_RUNNER_CERT_FILE", key: "FN_RUNNER_KEY_FILE" };
   if (!tlsEnabled(lb.runnerTls)) {
@@ -45,6 +59,7 @@ export function createLbAgent(config: Config, log: Logger): LbAgent {
       connectTimeoutMs: lb.runnerConnectTimeoutMs,
       keepaliveMs: lb.runnerKeepaliveMs,
       keepaliveTimeoutMs: lb.runnerKeepaliveTimeoutMs,
+      closeWithoutGoaway: options.processExits ?? false,
       log,
     });
   });

@@ -34,6 +34,13 @@ export interface GrpcRunnerOptions {
   readonly keepaliveMs?: number;
   /** How long a ping may stay unanswered before the connection is dropped. @default {20000} */
   readonly keepaliveTimeoutMs?: number;
+  /**
+   * `close()` leaves the connection for the exiting process to drop instead of closing
+   * it with GOAWAY: Deno 2.9.6 can abort a peer that receives GOAWAY (denoland/deno#36788),
+   * while a dropped connection is handled. Only for a process that exits after closing.
+   * @default {false}
+   */
+  readonly closeWithoutGoaway?: boolean;
   readonly log?: Logger;
 }
 
@@ -66,6 +73,7 @@ export class GrpcRunner implements Runner<RunnerAttempt> {
   readonly address: string;
   readonly #client: RunnerProtocolClient;
   readonly #connectTimeoutMs: number;
+  readonly #closeWithoutGoaway: boolean;
   readonly #log: Logger;
   #closed = false;
   #inFlight = 0;
@@ -76,6 +84,7 @@ export class GrpcRunner implements Runner<RunnerAttempt> {
     this.address = address;
     this.#client = newRunnerClient(address, options.credentials, runnerChannelOptions(options));
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 250;
+    this.#closeWithoutGoaway = options.closeWithoutGoaway ?? false;
     this.#log = (options.log ?? rootLog).child({ runner_addr: address });
   }
 
@@ -152,6 +161,6 @@ export class GrpcRunner implements Runner<RunnerAttempt> {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle = resolve);
-    this.#client.close();
+    if (!this.#closeWithoutGoaway) this.#client.close();
   }
 }

@@ -18,6 +18,14 @@ export interface RunnerServerOptions {
   /** @default {"0.0.0.0"} */
   readonly host?: string;
   readonly credentials: grpc.ServerCredentials;
+  /**
+   * The process exits once the server closed: `close()` then waits for the Engage
+   * streams in flight (new ones are NACKed by the closing agent) and leaves the
+   * connections to the exit instead of sending GOAWAY, which Deno 2.9.6 can abort a peer
+   * LB on (denoland/deno#36788).
+   * @default {false}
+   */
+  readonly processExits?: boolean;
 }
 
 /** A listening runner server. */
@@ -46,6 +54,7 @@ export async function startRunnerServer(options: RunnerServerOptions): Promise<R
   });
   let closing: Promise<void> | undefined;
   const close = (graceMs = 30_000): Promise<void> => {
+    if (options.processExits) return closing ??= drain(options.runner, graceMs);
     closing ??= new Promise<void>((resolve) => {
       const timer = setTimeout(() => server.forceShutdown(), graceMs);
       server.tryShutdown(() => {
@@ -56,4 +65,14 @@ export async function startRunnerServer(options: RunnerServerOptions): Promise<R
     return closing;
   };
   return { port, close, [Symbol.asyncDispose]: () => close() };
+}
+
+/** Waits until `runner` has no Engage stream in flight, or `graceMs` passed. */
+async function drain(runner: PureRunner, graceMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    runner.drained(),
+    new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs)),
+  ]);
+  clearTimeout(timer);
 }

@@ -22,6 +22,7 @@ export async function startPureRunner(
   config: Config,
   agent: Agent,
   log: Logger,
+  options: { readonly processExits?: boolean } = {},
 ): Promise<RunnerServer> {
   const runnerConfig = config.runner;
   if (runnerConfig === undefined) {
@@ -34,7 +35,12 @@ export async function startPureRunner(
   });
   if (!tlsEnabled(runnerConfig.tls)) log.info("Running pure runner in insecure mode!");
   const runner = new PureRunner({ agent, statusImage: runnerConfig.statusImage, log });
-  const server = await startRunnerServer({ runner, port: runnerConfig.grpcPort, credentials });
+  const server = await startRunnerServer({
+    runner,
+    port: runnerConfig.grpcPort,
+    credentials,
+    ...(options.processExits ? { processExits: true } : {}),
+  });
   log.info("pure runner listening", {
     grpc_port: server.port,
     status_image: runnerConfig.statusImage || undefined,
