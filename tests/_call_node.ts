@@ -13,7 +13,7 @@
  */
 
 import Docker from "dockerode";
-import { type Client, client } from "./_http.ts";
+import { type Client, client, type HttpResult } from "./_http.ts";
 import { type FndProcess, startFnd } from "./_server.ts";
 
 const docker = new Docker();
@@ -177,4 +177,26 @@ export async function countBytes(body: ReadableStream<Uint8Array> | null): Promi
   if (body === null) return n;
   for await (const chunk of body) n += chunk.byteLength;
   return n;
+}
+
+/** fdk-node writes `\n<NAME>=<Fn-Call-Id>\n` at the start of each call with these. */
+export const FRAME_CONFIG = { FN_LOGFRAME_NAME: "frame", FN_LOGFRAME_HDR: "Fn-Call-Id" };
+
+/** Memory for exactly one 128 MB container (`FN_MAX_TOTAL_MEMORY_BYTES`). */
+export const ONE_SLOT_MEMORY = String(200 * 1024 * 1024);
+
+/**
+ * Takes a node's only container slot (see {@linkcode ONE_SLOT_MEMORY}): deploys `image`
+ * (a sleeping function that prints fdk-node's call frames) at 128 MB and calls it with
+ * `sleepMs`, resolving once the call runs. `busy` settles with that call's answer.
+ */
+export async function holdTheOnlySlot(
+  node: CallNode,
+  image: string,
+  sleepMs: number,
+): Promise<{ readonly busy: Promise<HttpResult> }> {
+  const holder = await node.deploy({ image, memory: 128, config: FRAME_CONFIG });
+  const busy = node.api.post(`/invoke/${holder.fnId}`, String(sleepMs));
+  await node.waitForLog(/frame=\w{26}/);
+  return { busy };
 }

@@ -5,13 +5,18 @@
  */
 
 import assert from "node:assert/strict";
-import { killContainer, startCallNode } from "./_call_node.ts";
+import {
+  FRAME_CONFIG,
+  holdTheOnlySlot,
+  killContainer,
+  ONE_SLOT_MEMORY,
+  startCallNode,
+} from "./_call_node.ts";
 import { assertError } from "./_http.ts";
 import { ensureTestImages } from "./_images.ts";
 
 const MiB = 1024 * 1024;
 const images = await ensureTestImages();
-const FRAME_CONFIG = { FN_LOGFRAME_NAME: "frame", FN_LOGFRAME_HDR: "Fn-Call-Id" };
 
 Deno.test("a call past the function's timeout gets 504 and its container is removed", async () => {
   await using node = await startCallNode({ FN_LOG_LEVEL: "debug" });
@@ -102,13 +107,11 @@ Deno.test("in the default blocking mode a call that cannot get room gets 503 onc
   // (1 s + 1 s) without any progress of its queue (wait_limit.ts).
   await using node = await startCallNode({
     FN_LOG_LEVEL: "debug",
-    FN_MAX_TOTAL_MEMORY_BYTES: String(200 * MiB),
+    FN_MAX_TOTAL_MEMORY_BYTES: ONE_SLOT_MEMORY,
     FN_HOT_START_TIMEOUT_MSECS: "1000",
   });
-  const holder = await node.deploy({ image: images.slow, memory: 128, config: FRAME_CONFIG });
   const waiter = await node.deploy({ image: images.hello, memory: 128, timeout: 1 });
-  const busy = node.api.post(`/invoke/${holder.fnId}`, "6000");
-  await node.waitForLog(/frame=\w{26}/);
+  const { busy } = await holdTheOnlySlot(node, images.slow, 6000);
   const started = performance.now();
   // The holder's only container is busy, so it cannot be evicted: no room ever comes.
   const res = await node.api.post(`/invoke/${waiter.fnId}`, "x");

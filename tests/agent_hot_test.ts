@@ -5,15 +5,19 @@
  */
 
 import assert from "node:assert/strict";
-import { containersTagged, startCallNode, uniqueTag } from "./_call_node.ts";
+import {
+  containersTagged,
+  FRAME_CONFIG,
+  holdTheOnlySlot,
+  ONE_SLOT_MEMORY,
+  startCallNode,
+  uniqueTag,
+} from "./_call_node.ts";
 import { ensureTestImages } from "./_images.ts";
 import { assertError } from "./_http.ts";
 
 const MiB = 1024 * 1024;
 const images = await ensureTestImages();
-
-/** fdk-node writes `\n<NAME>=<Fn-Call-Id>\n` at the start of each call with these. */
-const FRAME_CONFIG = { FN_LOGFRAME_NAME: "frame", FN_LOGFRAME_HDR: "Fn-Call-Id" };
 
 async function invoke(url: string, fnId: string, body: string, headers: HeadersInit = {}) {
   const res = await fetch(`${url}/invoke/${fnId}`, { method: "POST", body, headers });
@@ -97,13 +101,11 @@ Deno.test("SIGTERM answers a call still waiting for a container with 503 at once
   // Room for one 128 MB container, held by a running call: the second call waits.
   await using node = await startCallNode({
     FN_LOG_LEVEL: "trace",
-    FN_MAX_TOTAL_MEMORY_BYTES: String(200 * MiB),
+    FN_MAX_TOTAL_MEMORY_BYTES: ONE_SLOT_MEMORY,
     FN_HOT_START_TIMEOUT_MSECS: "30000",
   });
-  const holder = await node.deploy({ image: images.slow, memory: 128, config: FRAME_CONFIG });
   const waiter = await node.deploy({ image: images.hello, memory: 128 });
-  const busy = fetch(`${node.url}/invoke/${holder.fnId}`, { method: "POST", body: "3000" });
-  await node.waitForLog(/frame=\w{26}/);
+  const { busy } = await holdTheOnlySlot(node, images.slow, 3000);
   const waiting = fetch(`${node.url}/invoke/${waiter.fnId}`, { method: "POST", body: "x" });
   await node.waitForLog(new RegExp(`request received.*invoke/${waiter.fnId}`));
   const signalled = performance.now();
@@ -118,7 +120,6 @@ Deno.test("SIGTERM answers a call still waiting for a container with 503 at once
   );
   assert.ok(elapsedMs < 2000, `answered ${Math.round(elapsedMs)} ms after SIGTERM`);
   const done = await busy;
-  assert.equal(done.status, 200, "the running call finishes");
-  assert.equal(await done.text(), "slept 3000");
+  assert.deepEqual([done.status, done.text], [200, "slept 3000"], "the running call finishes");
   assert.equal((await node.fnd.status).code, 0);
 });

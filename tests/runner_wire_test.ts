@@ -21,6 +21,7 @@ import {
   rawClient,
   ScriptAgent,
   startTestRunner,
+  type TestRunner,
   wireBytes,
 } from "./_grpc_fakes.ts";
 
@@ -72,6 +73,18 @@ function finishedOf(messages: DecodedRunnerMsg[]) {
   const last = messages.at(-1);
   assert.equal(last?.body, "finished");
   return last.finished;
+}
+
+/** Sends one small call; the runner must end it OK with a failed `CallFinished`. */
+async function assertFailedCall(
+  runner: TestRunner,
+  [code, text, user]: [number, string, boolean],
+): Promise<void> {
+  using c = rawClient(runner.address);
+  const res = await engage(c, [tryCall(), ...goFrames(pattern(10))]);
+  assert.equal(res.status.code, grpc.status.OK);
+  const f = finishedOf(res.messages);
+  assert.deepEqual([f.success, f.errorCode, f.errorStr, f.errorUser], [false, code, text, user]);
 }
 
 Deno.test("runner Engage answers result_start, ≤10240-byte frames, finished, then OK", async () => {
@@ -197,16 +210,7 @@ Deno.test("runner Engage never NACKs a call that started: a later 503 is a commi
         return await script(call);
       });
       await using runner = await startTestRunner(agent);
-      using c = rawClient(runner.address);
-      const res = await engage(c, [tryCall(), ...goFrames(pattern(10))]);
-      assert.equal(res.status.code, grpc.status.OK);
-      const f = finishedOf(res.messages);
-      assert.deepEqual([f.success, f.errorCode, f.errorStr, f.errorUser], [
-        false,
-        500,
-        "internal server error",
-        false,
-      ]);
+      await assertFailedCall(runner, [500, "internal server error", false]);
       assert.match(
         await runner.registry.metrics(),
         /fn_runner_engage_count\{outcome="failed"\} 1/,
@@ -311,16 +315,7 @@ Deno.test("runner Engage reports a function error in CallFinished", async (t) =>
         return await script();
       });
       await using runner = await startTestRunner(agent);
-      using c = rawClient(runner.address);
-      const res = await engage(c, [tryCall(), ...goFrames(pattern(10))]);
-      assert.equal(res.status.code, grpc.status.OK);
-      const f = finishedOf(res.messages);
-      assert.deepEqual([f.success, f.errorCode, f.errorStr, f.errorUser], [
-        false,
-        code,
-        text,
-        user,
-      ]);
+      await assertFailedCall(runner, [code, text, user]);
     });
   }
 });

@@ -74,30 +74,31 @@ function setup(memoryMb: number, extra: Partial<HotLauncherOptions> = {}) {
   };
 }
 
-Deno.test("HotLauncher starts one container per signal, up to the uncovered waiters", async () => {
-  using s = setup(1024);
-  s.queue.recordCall(1000); // a known, slow call time: waiting is never sooner
-  s.launcher.gate = new Promise(() => {}); // launches stay in "start"
+/** Three waiters and launches that stay in "start"; five signals, checking each. */
+async function signalThreeWaiters(
+  s: ReturnType<typeof setup>,
+  startingAfter: (signal: number) => number,
+) {
+  s.launcher.gate = new Promise(() => {});
   for (let i = 0; i < 3; i++) s.wait();
   const caller = new Caller();
   for (let i = 1; i <= 5; i++) {
     s.hot.signal(caller);
     await s.clock.tickAsync(0);
-    assert.equal(s.queue.stats().containers.start, Math.min(i, 3));
+    assert.equal(s.queue.stats().containers.start, startingAfter(i), `after signal ${i}`);
   }
+}
+
+Deno.test("HotLauncher starts one container per signal, up to the uncovered waiters", async () => {
+  using s = setup(1024);
+  s.queue.recordCall(1000); // a known, slow call time: waiting is never sooner
+  await signalThreeWaiters(s, (i) => Math.min(i, 3));
   assert.equal(s.tracker.used.memoryBytes, 3 * 128 * MiB);
 });
 
 Deno.test("HotLauncher starts one container for a cold burst until a call time is known", async () => {
   using s = setup(1024);
-  s.launcher.gate = new Promise(() => {}); // launches stay in "start"
-  for (let i = 0; i < 3; i++) s.wait();
-  const caller = new Caller();
-  for (let i = 1; i <= 5; i++) {
-    s.hot.signal(caller);
-    await s.clock.tickAsync(0);
-    assert.equal(s.queue.stats().containers.start, 1);
-  }
+  await signalThreeWaiters(s, () => 1);
 });
 
 Deno.test("HotLauncher asks its decision function", async () => {
