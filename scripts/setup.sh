@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up of everything fnd needs on a Debian 12 machine (run as root):
-#   scripts/setup.sh          Deno (from npm) and a running Docker engine
+#   scripts/setup.sh          Node.js + npm, Deno (from npm) and a running Docker engine
 #   scripts/setup.sh --test   also what the test suite needs: MariaDB, PostgreSQL,
-#                             busybox-static, Debian's docker-registry
+#                             busybox-static, Debian's docker-registry, openssl
 # Quick when everything is already there: it only checks.
 set -euo pipefail
 
@@ -23,9 +23,14 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# --- Node.js and npm: Deno comes from npm, and function images (scripts/build_image.ts,
+# the test images) copy in the host's node and npm-install the FDK.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+
 # --- Deno, from the npm registry (JSR and dl.deno.land are not reachable here).
 if ! command -v deno >/dev/null 2>&1 || ! deno --version 2>/dev/null | grep -q "deno ${DENO_VERSION%%.*}\."; then
-  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   say "installing deno@${DENO_VERSION} from npm"
   if ! npm install -g --silent --no-fund --no-audit "deno@${DENO_VERSION}" >/tmp/fnd-npm-deno.log 2>&1; then
     say "npm could not install deno@${DENO_VERSION}:"
@@ -41,7 +46,9 @@ if [ "$want_test" = 1 ]; then
   command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server)
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
-  command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl) # TLS test certificates
+  # The tests run Debian's PostgreSQL 15 binaries as the `postgres` user (tests/_databases.ts).
+  { [ -x /usr/lib/postgresql/15/bin/initdb ] && id postgres >/dev/null 2>&1; } || missing+=(postgresql)
 fi
 [ "${#missing[@]}" -gt 0 ] && apt_install "${missing[@]}"
 
