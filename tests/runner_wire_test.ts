@@ -163,6 +163,7 @@ Deno.test("runner Engage reports the launch of the container the call started", 
     assert.equal(f.initStartTime, 0);
     // Field numbers 12, 14 and 15 of CallFinished are absent, as Go leaves zeros out.
     const fields = nestedFieldNumbers(wireBytes(res.messages.at(-1)!), 3);
+    assert.ok(fields.includes(1) && fields.includes(9), `success and executionDuration: ${fields}`);
     assert.ok(![12, 14, 15].some((n) => fields.includes(n)), String(fields));
   });
 });
