@@ -9,6 +9,7 @@
 
 import { encodeRequestHead, latin1Bytes } from "./_http1_head.ts";
 import type { UdsConnection } from "./_uds_connection.ts";
+import { concatBytes } from "../../bytes.ts";
 
 /** Bytes gathered before they are written even if more are ready. */
 const FLUSH_BYTES = 64 * 1024;
@@ -116,7 +117,7 @@ export class RequestUpload {
 
   async #flush(parts: Uint8Array[]): Promise<void> {
     if (parts.length === 0) return;
-    const bytes = parts.length === 1 ? parts[0]! : concat(parts);
+    const bytes = concatBytes(parts);
     parts.length = 0;
     await this.#conn.write(bytes);
   }
@@ -181,16 +182,4 @@ function frame(data: Uint8Array, parts: Uint8Array[]): number {
 /** `<hex size>\r\n`. */
 function sizeLine(size: number): Uint8Array {
   return latin1Bytes(`${size.toString(16)}\r\n`);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

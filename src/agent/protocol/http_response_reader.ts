@@ -7,6 +7,7 @@
  */
 
 import type { ByteSource } from "./output_pipe.ts";
+import { concatBytes } from "../../bytes.ts";
 
 /** A malformed response. */
 export class HttpParseError extends Error {
@@ -60,7 +61,7 @@ export class LineReader {
       parts.push(take);
       if (nl >= 0) {
         this.#src.unread(chunk.subarray(nl + 1));
-        const line = new TextDecoder().decode(concatAll(parts));
+        const line = new TextDecoder().decode(concatBytes(parts));
         return line.replace(/\r?\n$/, "");
       }
     }
@@ -139,14 +140,4 @@ export async function* readBody(src: ByteSource, framing: BodyFraming): AsyncGen
     yield* exactly(src, size);
     if ((await lines.readLine()) !== "") throw new HttpParseError("malformed chunked encoding");
   }
-}
-
-function concatAll(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

@@ -7,6 +7,7 @@
  */
 
 import type { ByteSource } from "./output_pipe.ts";
+import { concatBytes } from "../../bytes.ts";
 
 /** The output was not one JSON object. */
 export class JsonFrameError extends Error {
@@ -69,7 +70,7 @@ export async function readJsonObject(src: ByteSource, maxBytes: number): Promise
         }
         parts.push(chunk.subarray(start, i + 1));
         src.unread(chunk.subarray(i + 1));
-        return new TextDecoder().decode(concat(parts));
+        return new TextDecoder().decode(concatBytes(parts));
       }
     }
     const piece = chunk.subarray(start);
@@ -77,14 +78,4 @@ export async function readJsonObject(src: ByteSource, maxBytes: number): Promise
     if (maxBytes > 0 && size > maxBytes) throw new JsonFrameError("response too large");
     parts.push(piece);
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
