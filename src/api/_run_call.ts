@@ -10,6 +10,7 @@
 
 import type { Agent, CallOutcome, CallRequest, CallResponse } from "../agent/call.ts";
 import { CallBuildError } from "../agent/call_build_error.ts";
+import { sendableBody } from "../agent/complete_body.ts";
 import type { Logger } from "../log.ts";
 import { isAPIError } from "../models/api_error.ts";
 import type { App } from "../models/app.ts";
@@ -75,7 +76,8 @@ export async function runCall(req: Request, ctx: RouteContext, site: CallSite): 
     await drain(res.body);
     return new Response(null, head);
   }
-  return new Response(res.body, head);
+  // A small answer that arrived whole goes out as bytes: no stream pump per call.
+  return new Response(sendableBody(res.body), head);
 }
 
 function callRequest(

@@ -13,12 +13,16 @@
 
 import net from "node:net";
 import type { ByteSource } from "./output_pipe.ts";
+import type { ReceivedBytes } from "./_received_body.ts";
+import { concatBytes } from "../../bytes.ts";
 
 /** Bytes received and not yet read before the socket is paused (backpressure). */
 const HIGH_WATER_BYTES = 256 * 1024;
 
+const EMPTY = new Uint8Array(0);
+
 /** A connection to `<iofs>/lsnr.sock`. */
-export class UdsConnection implements ByteSource {
+export class UdsConnection implements ByteSource, ReceivedBytes {
   readonly #socket: net.Socket;
   readonly #queue: Uint8Array[] = [];
   #queued = 0;
@@ -89,8 +93,25 @@ export class UdsConnection implements ByteSource {
     }
     const chunk = this.#queue.shift()!;
     this.#queued -= chunk.byteLength;
-    if (this.#socket.isPaused() && this.#queued <= HIGH_WATER_BYTES / 2) this.#socket.resume();
+    this.#resumeBelowMark();
     return chunk;
+  }
+
+  /** Everything received and not yet read, as one array (see `_received_body.ts`). */
+  received(): Uint8Array {
+    const queue = this.#queue;
+    if (queue.length === 0) return EMPTY;
+    if (queue.length > 1) queue.splice(0, queue.length, concatBytes(queue));
+    return queue[0]!;
+  }
+
+  /** Consumes the first `count` bytes of {@linkcode received}. */
+  consume(count: number): void {
+    const all = this.received();
+    this.#queue.length = 0;
+    this.#queued = 0;
+    this.unread(all.subarray(count));
+    this.#resumeBelowMark();
   }
 
   /** Puts `bytes` back in front of the next read. */
@@ -144,6 +165,10 @@ export class UdsConnection implements ByteSource {
     this.#closed = true;
     this.#socket.destroy();
     this.#notify();
+  }
+
+  #resumeBelowMark(): void {
+    if (this.#socket.isPaused() && this.#queued <= HIGH_WATER_BYTES / 2) this.#socket.resume();
   }
 
   #readable(): boolean {

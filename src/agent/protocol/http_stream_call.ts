@@ -13,11 +13,13 @@
 
 import { deadlines, type ScheduledDeadline } from "../../deadline_scheduler.ts";
 import type { Logger } from "../../log.ts";
+import { CompleteBody } from "../complete_body.ts";
 import type { DispatchRequest } from "../container.ts";
 import { canonicalName, headersFromRaw, isHopByHop, rfc3339 } from "./_headers.ts";
 import type { ResponseHead } from "./_http1_head.ts";
 import { ResponseHeadTooLargeError } from "./_http1_head.ts";
 import { BodyReader, readResponseHead } from "./_http1_reader.ts";
+import { takeReceivedBody } from "./_received_body.ts";
 import { RequestUpload } from "./_request_upload.ts";
 import type { UdsConnection } from "./_uds_connection.ts";
 import type { UdsPool } from "./_uds_pool.ts";
@@ -138,8 +140,9 @@ export class HttpStreamCall {
 
   async #succeed(head: ResponseHead): Promise<void> {
     const headers = headersFromRaw(head.rawHeaders);
-    const body = new BodyReader(this.#conn!, head.framing);
     const max = this.#request.maxResponseBytes;
+    if (this.#answerReceived(head, headers, max)) return;
+    const body = new BodyReader(this.#conn!, head.framing);
     if (max <= 0) {
       this.#settler.respond({ status: 200, headers, body: this.#stream(body, head) });
       return;
@@ -164,6 +167,25 @@ export class HttpStreamCall {
     this.#bodyDone(head);
     this.#settler.respond({ status: 200, headers, body: streamOf(chunks) });
     this.#settler.finish({ reusable: true });
+  }
+
+  /**
+   * Answers at once when the whole body came in with the head (a small answer): the
+   * call is over, and the body goes on as bytes. Returns whether it answered.
+   */
+  #answerReceived(head: ResponseHead, headers: Headers, max: number): boolean {
+    const bytes = takeReceivedBody(this.#conn!, head.framing);
+    if (bytes === undefined) return false;
+    if (max > 0 && bytes.length > max) {
+      this.#release(false);
+      this.#settler.fail(bodyTooLarge(), true);
+      return true;
+    }
+    if (max > 0) headers.delete("content-length");
+    this.#bodyDone(head);
+    this.#settler.respond({ status: 200, headers, body: new CompleteBody(bytes) });
+    this.#settler.finish({ reusable: true });
+    return true;
   }
 
   /** The body as a pull-driven stream: the socket is read only when the caller asks. */

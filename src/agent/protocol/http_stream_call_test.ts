@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Logger } from "../../log.ts";
 import { APIError } from "../../models/api_error.ts";
 import type { DispatchOutcome, DispatchRequest } from "../container.ts";
+import { CompleteBody } from "../complete_body.ts";
 import { UdsPool } from "./_uds_pool.ts";
 import { type Script, ScriptedServer } from "./_test_uds_server.ts";
 import { DispatchSettler } from "./dispatch_settler.ts";
@@ -152,6 +153,45 @@ Deno.test("HttpStreamCall streams the body chunked both ways and keeps one conne
     }
     assert.match(h.server.heads[0]!, /\r\nTransfer-Encoding: chunked\r\n/);
     assert.equal(h.server.connections, 1, "sequential calls reuse the kept-alive connection");
+  });
+});
+
+Deno.test("HttpStreamCall hands on a small answer that arrived whole, the call already over", async (t) => {
+  const answers = [
+    "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nHello whole",
+    OK_HEAD + chunk("Hello ") + chunk("whole") + "0\r\nX-Trailer: dropped\r\n\r\n",
+  ];
+  for (const answer of answers) {
+    await t.step(answer.includes("chunked") ? "chunked" : "Content-Length", async () => {
+      await withServer(async (ex) => {
+        await ex.readBody();
+        await ex.write(answer);
+      }, async (h) => {
+        for (let i = 0; i < 2; i++) {
+          const d = h.dispatch({ body: textStream("x") });
+          const res = await d.response;
+          assert.ok(res.body instanceof CompleteBody);
+          assert.equal(d.isFinished, true, "nothing waits for the body to be read");
+          assert.equal(new TextDecoder().decode(res.body.bytes), "Hello whole");
+          assert.deepEqual(await d.finished, { reusable: true });
+        }
+        assert.equal(h.server.connections, 1, "the connection is kept after a whole answer");
+      });
+    });
+  }
+  await t.step("a body still on its way streams", async () => {
+    await withServer(async (ex) => {
+      await ex.readBody();
+      await ex.write(OK_HEAD + chunk("Hello "));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await ex.write(chunk("later") + "0\r\n\r\n");
+    }, async (h) => {
+      const d = h.dispatch();
+      const res = await d.response;
+      assert.ok(!(res.body instanceof CompleteBody));
+      assert.equal(d.isFinished, false);
+      assert.equal((await text(d)).text, "Hello later");
+    });
   });
 });
 
