@@ -16,6 +16,8 @@
  */
 
 import type { CallOutcome, CallResponse, CallStatus } from "../agent/call.ts";
+import { CompleteBody } from "../agent/complete_body.ts";
+import { concatBytes } from "../bytes.ts";
 import type { CallFinished, HttpRespMeta } from "../grpc/runner_messages.ts";
 import { nsToMs, parseWireTime } from "../grpc/wire_time.ts";
 import type { Logger } from "../log.ts";
@@ -72,7 +74,6 @@ export class LbResponse implements AttemptSink {
   #held: Uint8Array[] | undefined;
   #heldBytes = 0;
   #body: ReadableStreamDefaultController<Uint8Array> | undefined;
-  #bodyStream: ReadableStream<Uint8Array>;
   #drained: (() => void) | undefined;
   #finished: Required<CallFinished> | undefined;
   #resolveDone!: (o: CallOutcome) => void;
@@ -92,7 +93,11 @@ export class LbResponse implements AttemptSink {
     // The HTTP layer may never await `head` when the call fails early.
     this.head.catch(() => {});
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
-    this.#bodyStream = new ReadableStream<Uint8Array>({
+  }
+
+  /** The stream a response that does not fit in the hold is sent through. */
+  #openBody(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#body = controller;
       },
@@ -170,8 +175,8 @@ export class LbResponse implements AttemptSink {
   complete(error: unknown, status: CallStatus): CallOutcome {
     const outcome = this.#outcome(error, status);
     if (error === undefined) {
-      this.#sendHead();
-      this.#closeBody();
+      if (this.#headSent) this.#closeBody();
+      else this.#sendWhole();
     } else if (!this.#headSent) {
       // Like Fn: what the runner sent before failing is discarded.
       this.#held = undefined;
@@ -183,17 +188,34 @@ export class LbResponse implements AttemptSink {
     return outcome;
   }
 
-  /** Resolves `head` (status and headers as received, else 200) and releases held chunks. */
+  /**
+   * Resolves `head` (status and headers as received, else 200) with a body stream, and
+   * releases the held chunks into it.
+   */
   #sendHead(): void {
     if (this.#headSent) return;
     this.#headSent = true;
+    const body = this.#openBody();
     const held = this.#held;
     this.#held = undefined;
     if (held !== undefined) { for (const chunk of held) this.#body?.enqueue(chunk); }
     this.#resolveHead({
       status: this.#status,
       headers: this.#headers ?? new Headers(),
-      body: this.#bodyStream,
+      body,
+      done: this.#done,
+    });
+  }
+
+  /** Resolves `head` with the whole answer, held until the call was over, as bytes. */
+  #sendWhole(): void {
+    this.#headSent = true;
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    this.#resolveHead({
+      status: this.#status,
+      headers: this.#headers ?? new Headers(),
+      body: new CompleteBody(concatBytes(held)),
       done: this.#done,
     });
   }

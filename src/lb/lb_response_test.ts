@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { CallResponse } from "../agent/call.ts";
+import { CompleteBody } from "../agent/complete_body.ts";
 import { Logger } from "../log.ts";
 import { APIError } from "../models/api_error.ts";
 import { LbResponse, type LbResponseOptions } from "./lb_response.ts";
@@ -37,6 +38,17 @@ Deno.test("LbResponse holds the head until the call ends when the body is small"
   const head = await r.head;
   assert.deepEqual([head.status, head.headers.get("content-type")], [200, "x/y"]);
   assert.equal(await text(head), "0123456789");
+});
+
+Deno.test("LbResponse hands a whole held answer on as one piece of bytes", async () => {
+  const r = response({ holdBytes: 10 });
+  r.resultStart(meta(200));
+  r.data(new TextEncoder().encode("01234"));
+  r.data(new TextEncoder().encode("56789"));
+  r.complete(undefined, "success");
+  const head = await r.head;
+  assert.ok(head.body instanceof CompleteBody, "a held answer needs no stream pump");
+  assert.equal(new TextDecoder().decode(head.body.bytes), "0123456789");
 });
 
 Deno.test("LbResponse rejects the held head when the runner fails after partial output", async () => {
