@@ -25,11 +25,22 @@ export function isHopByHop(name: string, value: string): boolean {
   return HOP_BY_HOP_HEADERS.has(lower);
 }
 
-/** A copy of `headers` without the hop-by-hop ones. */
+/**
+ * `headers` without the hop-by-hop ones: `headers` itself when it has none (the usual
+ * case, checked without the sorted copy that iterating `Headers` makes), else a copy.
+ */
 export function stripHopByHop(headers: Headers): Headers {
+  if (!hasHopByHop(headers)) return headers;
   const out = new Headers();
   for (const [name, value] of headers) {
     if (!isHopByHop(name, value)) out.append(name, value);
   }
   return out;
+}
+
+function hasHopByHop(headers: Headers): boolean {
+  for (const name of HOP_BY_HOP_HEADERS) {
+    if (headers.has(name)) return true;
+  }
+  return false;
 }

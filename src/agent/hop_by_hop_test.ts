@@ -19,3 +19,13 @@ Deno.test("stripHopByHop() drops connection headers and keeps the rest", () => {
 Deno.test("stripHopByHop() keeps Te when it is exactly trailers", () => {
   assert.equal(stripHopByHop(new Headers({ Te: "trailers" })).get("te"), "trailers");
 });
+
+Deno.test("stripHopByHop() returns the headers themselves when none is hop-by-hop", () => {
+  const headers = new Headers({ "Content-Type": "text/plain", "Fn-Call-Id": "1" });
+  assert.equal(stripHopByHop(headers), headers);
+  const withConnection = new Headers({ Connection: "close", "Fn-Call-Id": "1" });
+  const stripped = stripHopByHop(withConnection);
+  assert.notEqual(stripped, withConnection, "a copy when something must go");
+  assert.equal(withConnection.get("connection"), "close", "the caller's headers are untouched");
+  assert.deepEqual([...stripped], [["fn-call-id", "1"]]);
+});
