@@ -35,6 +35,11 @@ export interface CallRequest {
   readonly headers: Headers;
   /** The request body, streamed; `null` when empty. */
   readonly body: ReadableStream<Uint8Array> | null;
+  /**
+   * How long `body` is, when the client declared it (`Content-Length`): the body is
+   * known to be complete once that much arrived, without waiting for its end.
+   */
+  readonly bodyLength?: number;
   /** Aborted when the client goes away (or, for detached calls, never). */
   readonly signal: AbortSignal;
   readonly createdAt: Date;

@@ -41,6 +41,8 @@ export interface DispatchRequest {
   /** Headers for the function (hop-by-hop already removed). */
   readonly headers: Headers;
   readonly body: ReadableStream<Uint8Array> | null;
+  /** The body's declared length, when known (see `CallRequest.bodyLength`). */
+  readonly bodyLength?: number;
   /** When execution times out (sent as `Fn-Deadline`); the container enforces it. */
   readonly deadline: Date;
   /** Aborted when the client goes away. */

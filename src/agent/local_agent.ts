@@ -189,6 +189,7 @@ export class LocalAgent implements Agent {
           url: call.url,
           headers: stripHopByHop(call.headers),
           body: call.body,
+          ...(call.bodyLength === undefined ? {} : { bodyLength: call.bodyLength }),
           deadline: new Date(startedAt + entry.template.timeoutMs),
           signal: call.signal,
           maxResponseBytes: this.#o.config.maxResponseBytes,

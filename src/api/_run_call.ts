@@ -97,9 +97,20 @@ function callRequest(
     url: req.url,
     headers: site.headers,
     body,
+    ...declaredLength(req, body),
     signal,
     createdAt: new Date(),
   };
+}
+
+/** The request body's `Content-Length`, for an agent to know when the body is complete. */
+function declaredLength(
+  req: Request,
+  body: ReadableStream<Uint8Array> | null,
+): { bodyLength?: number } {
+  const declared = body === null ? null : req.headers.get("content-length");
+  if (declared === null || !/^\d{1,15}$/.test(declared)) return {};
+  return { bodyLength: Number(declared) };
 }
 
 /**

@@ -23,6 +23,16 @@ const PEEK_TURNS = 8;
 /** How the upload ended. */
 export type UploadEnd = "sent" | "stopped" | "socket-error" | "source-error";
 
+/** The caller's body, and its length when the client declared it. */
+export interface UploadBody {
+  readonly stream: ReadableStream<Uint8Array> | null;
+  /**
+   * The declared length: once that much was sent the request is complete, without
+   * waiting for the stream to report its end (one event-loop turn less per call).
+   */
+  readonly length?: number;
+}
+
 /** Called once when the caller's body fails (the exchange cannot be completed). */
 export type SourceErrorHandler = (error: unknown) => void;
 
@@ -32,6 +42,7 @@ export class RequestUpload {
   readonly ended: Promise<UploadEnd>;
   readonly #conn: UdsConnection;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  readonly #length: number | undefined;
   #complete = false;
   #stopped = false;
 
@@ -43,11 +54,13 @@ export class RequestUpload {
   constructor(
     conn: UdsConnection,
     fields: readonly (readonly [string, string])[],
-    body: ReadableStream<Uint8Array> | null,
+    body: UploadBody,
     onSourceError: SourceErrorHandler,
   ) {
     this.#conn = conn;
-    this.#reader = body?.getReader();
+    this.#length = body.length;
+    // A declared empty body is not read at all.
+    this.#reader = body.length === 0 ? undefined : body.stream?.getReader();
     this.ended = this.#run(fields).then(
       () => this.#complete ? "sent" as const : "stopped" as const,
       (err: unknown) => {
@@ -86,6 +99,7 @@ export class RequestUpload {
     }
     const parts: Uint8Array[] = [head(["Transfer-Encoding", "chunked"])];
     let size = parts[0]!.length;
+    let sent = 0;
     while (!this.#stopped) {
       if (ready === undefined || size >= FLUSH_BYTES) {
         await this.#flush(parts);
@@ -109,6 +123,17 @@ export class RequestUpload {
         size = CRLF.length;
       } else {
         size += frame(data, parts);
+      }
+      sent += data.length;
+      if (this.#length !== undefined && sent >= this.#length) {
+        if (sent > this.#length) {
+          throw new SourceError(new Error("the request body is longer than its Content-Length"));
+        }
+        // All that was declared is here: end the request now (Fn frames it chunked too).
+        parts.push(LAST_CHUNK);
+        await this.#flush(parts);
+        this.#complete = true;
+        return;
       }
       pending = reader!.read();
       ready = await fromSource(peek(pending));

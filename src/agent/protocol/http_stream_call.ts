@@ -104,9 +104,13 @@ export class HttpStreamCall {
       this.#conn = conn;
       // The call may have ended while dialing: the abort handler could not close this one.
       if (this.#settler.isFinished) return conn.close();
-      this.#upload = new RequestUpload(conn, callHeaderFields(this.#request), this.#request.body, (
-        err,
-      ) => this.#sourceFailed(err));
+      const req = this.#request;
+      this.#upload = new RequestUpload(
+        conn,
+        callHeaderFields(req),
+        { stream: req.body, ...(req.bodyLength === undefined ? {} : { length: req.bodyLength }) },
+        (err) => this.#sourceFailed(err),
+      );
       head = await readResponseHead(conn, this.#options.maxResponseHeaderBytes);
     } catch (err) {
       return this.#failBeforeHead(err);

@@ -195,6 +195,43 @@ Deno.test("HttpStreamCall hands on a small answer that arrived whole, the call a
   });
 });
 
+Deno.test("HttpStreamCall ends the request once the declared length was sent", async (t) => {
+  await t.step("without waiting for the body to report its end", async () => {
+    await withServer(hello, async (h) => {
+      // The body never ends on its own; only its declared length says it is complete.
+      const { body } = stalledBody("Declared");
+      const d = h.dispatch({ body, bodyLength: "Declared".length });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const result = await Promise.race([
+        text(d),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("the request never ended")), 5000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      assert.equal(result.text, "Hello Declared");
+      assert.deepEqual(result.outcome, { reusable: true });
+      assert.match(h.server.heads[0]!, /\r\nTransfer-Encoding: chunked\r\n/, "framed as Fn does");
+      // The rest of the stream is never read, and the kept connection serves the next call.
+      assert.equal((await text(h.dispatch({ body: textStream("next") }))).text, "Hello next");
+      assert.equal(h.server.connections, 1);
+    });
+  });
+  await t.step("a declared empty body is not read", async () => {
+    await withServer(hello, async (h) => {
+      const { body } = stalledBody("never sent");
+      assert.equal((await text(h.dispatch({ body, bodyLength: 0 }))).text, "Hello ");
+      assert.match(h.server.heads[0]!, /\r\nContent-Length: 0\r\n/);
+    });
+  });
+  await t.step("a body longer than declared fails the call", async () => {
+    await withServer(hello, async (h) => {
+      const d = h.dispatch({ body: textStream("too long"), bodyLength: 3 });
+      await rejectsWith(d, 502, "error receiving function response");
+      assert.equal((await d.finished).reusable, false);
+    });
+  });
+});
+
 Deno.test("HttpStreamCall sends an already-ended body as Content-Length: 0", async () => {
   await withServer(hello, async (h) => {
     const ended = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
