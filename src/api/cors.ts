@@ -26,17 +26,18 @@ const PREFLIGHT_VARY = [
 
 /**
  * Wraps `next` with the CORS policy; with no origins configured it returns `next`.
+ * `context` is passed through to `next` untouched.
  */
-export function withCors(
+export function withCors<C = void>(
   options: CorsOptions,
-  next: (req: Request) => Promise<Response>,
-): (req: Request) => Promise<Response> {
+  next: (req: Request, context: C) => Promise<Response>,
+): (req: Request, context: C) => Promise<Response> {
   if (options.origins.length === 0) return next;
   const allowAll = options.origins[0] === "*";
   const allowed = new Set(options.origins);
-  return async (req) => {
+  return async (req, context) => {
     const origin = req.headers.get("origin");
-    if (origin === null || origin === "") return await next(req);
+    if (origin === null || origin === "") return await next(req, context);
     if (!allowAll && !allowed.has(origin)) return new Response(null, { status: 403 });
     if (req.method === "OPTIONS") {
       const headers = new Headers({
@@ -49,7 +50,7 @@ export function withCors(
       for (const v of PREFLIGHT_VARY) headers.append("vary", v);
       return new Response(null, { status: 200, headers });
     }
-    const res = await next(req);
+    const res = await next(req, context);
     return addHeaders(
       res,
       allowAll ? { "access-control-allow-origin": "*" } : {

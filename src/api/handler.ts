@@ -43,7 +43,8 @@ export function createHandler(options: HandlerOptions): HttpHandler {
   const services: Services = options;
   const maxBytes = options.config.maxRequestBytes;
 
-  const route = async (req: Request): Promise<Response> => {
+  /** `routed.path` gets the matched route's metric label. */
+  const route = async (req: Request, routed: { path?: string }): Promise<Response> => {
     const url = new URL(req.url);
     const path = decodePathText(url.pathname);
     const log = options.log.child({ method: req.method, path });
@@ -53,7 +54,7 @@ export function createHandler(options: HandlerOptions): HttpHandler {
     switch (match.kind) {
       case "found": {
         const ctx: RouteContext = { url, params: match.params, services, log };
-        metrics.routed(req, match.value.path);
+        routed.path = metrics.routed(req.method, match.value.path);
         try {
           return await match.value.handle(req, ctx);
         } catch (err) {
@@ -78,8 +79,9 @@ export function createHandler(options: HandlerOptions): HttpHandler {
     if (options.log.enabled("trace")) {
       options.log.trace("request received", { method: req.method, url: req.url });
     }
-    const res = await handler(req);
-    metrics.responded(req, res, started);
+    const routed: { path?: string } = {};
+    const res = await handler(req, routed);
+    metrics.responded(req.method, routed.path, res, started);
     if (options.log.enabled("debug")) {
       options.log.debug("request", {
         method: req.method,

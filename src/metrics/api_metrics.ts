@@ -80,8 +80,6 @@ export class ApiMetrics {
   readonly responses: client.Counter<ResponseLabels>;
   /** Fn's strict bucketing (a sample on a bound counts under the next `le`). */
   readonly latency: StrictHistogram<ResponseLabels>;
-  /** The `path` label of each routed request. */
-  readonly #paths = new WeakMap<Request, string>();
   /** Route template → `path` label. */
   readonly #labels = new Map<string, string>();
   readonly #fdkVersions = new Set<string>();
@@ -105,33 +103,34 @@ export class ApiMetrics {
 
   /**
    * Counts a request whose route matched `template` (e.g. `/v2/apps/:appID`, counted
-   * as Fn's `/v2/apps/:app_id`).
+   * as Fn's `/v2/apps/:app_id`); returns its `path` label for {@linkcode responded}.
    */
-  routed(req: Request, template: string): void {
+  routed(method: string, template: string): string {
     let path = this.#labels.get(template);
     if (path === undefined) {
       path = fnPathLabel(template);
       this.#labels.set(template, path);
     }
-    this.#paths.set(req, path);
-    this.requests.inc({ method: methodLabel(req.method), path });
+    this.requests.inc({ method: methodLabel(method), path });
+    return path;
   }
 
   /**
-   * Counts the response to `req` and its latency in whole ms since `startedMs`
-   * (a `performance.now()` value). Requests that matched no route count as `invalid`.
+   * Counts the response to a request and its latency in whole ms since `startedMs`
+   * (a `performance.now()` value). `path` is what {@linkcode routed} returned;
+   * undefined when no route matched (counted as `invalid`).
    */
-  responded(req: Request, res: Response, startedMs: number): void {
-    const method = methodLabel(req.method);
-    let path = this.#paths.get(req);
+  responded(method: string, path: string | undefined, res: Response, startedMs: number): void {
+    const methodValue = methodLabel(method);
     if (path === undefined) {
       path = INVALID_PATH;
-      this.requests.inc({ method, path });
+      this.requests.inc({ method: methodValue, path });
     }
     const labels = {
-      blame: serviceBlamed.has(res) ? "service" : "user",
+      // Only error responses are ever marked (markErrorBlame).
+      blame: res.status >= 400 && serviceBlamed.has(res) ? "service" : "user",
       "fn_fdk_version": this.#fdkVersion(res.headers.get("fn-fdk-version")),
-      method,
+      method: methodValue,
       path,
       status: String(res.status),
     };

@@ -8,15 +8,18 @@ import { ApiMetrics, fnPathLabel, markErrorBlame, MAX_FDK_VERSIONS } from "./api
 Deno.test("ApiMetrics counts requests by route template and responses by status and blame", async () => {
   const registry = new client.Registry();
   const m = new ApiMetrics(registry);
-  const req = new Request("http://x/invoke/F1", { method: "POST" });
-  m.routed(req, "/invoke/:fnID");
+  const path = m.routed("POST", "/invoke/:fnID");
   const res = markErrorBlame(
     new Response("", { status: 502 }),
     new APIError(502, "x", { blame: "user" }),
   );
-  m.responded(req, res, performance.now());
-  const unrouted = new Request("http://x/nope", { method: "BREW" });
-  m.responded(unrouted, markErrorBlame(new Response("", { status: 500 }), new Error("bug")), 0);
+  m.responded("POST", path, res, performance.now());
+  m.responded(
+    "BREW",
+    undefined,
+    markErrorBlame(new Response("", { status: 500 }), new Error("bug")),
+    0,
+  );
   const text = await registry.metrics();
   assert.match(text, /^fn_api_request_count\{method="POST",path="\/invoke\/:fn_id"\} 1$/m);
   assert.match(text, /^fn_api_request_count\{method="OTHER",path="invalid"\} 1$/m);
@@ -33,9 +36,8 @@ Deno.test("ApiMetrics keeps a bounded set of fn_fdk_version values", async () =>
   const registry = new client.Registry();
   const m = new ApiMetrics(registry);
   for (let i = 0; i < MAX_FDK_VERSIONS + 10; i++) {
-    const req = new Request("http://x/invoke/F1", { method: "POST" });
-    m.routed(req, "/invoke/:fnID");
-    m.responded(req, new Response("", { headers: { "fn-fdk-version": `fdk/${i}` } }), 0);
+    const path = m.routed("POST", "/invoke/:fnID");
+    m.responded("POST", path, new Response("", { headers: { "fn-fdk-version": `fdk/${i}` } }), 0);
   }
   const versions = new Set(
     [...(await registry.metrics()).matchAll(
@@ -52,11 +54,10 @@ Deno.test("ApiMetrics counts a latency on a bucket bound under the next le, as F
   try {
     const registry = new client.Registry();
     const m = new ApiMetrics(registry);
-    const req = new Request("http://x/v2/apps", { method: "GET" });
-    m.routed(req, "/v2/apps");
+    const path = m.routed("GET", "/v2/apps");
     const started = performance.now();
     clock.tick(10);
-    m.responded(req, new Response(""), started);
+    m.responded("GET", path, new Response(""), started);
     const text = await registry.getSingleMetricAsString("fn_api_latency");
     assert.match(text, /^fn_api_latency_bucket\{[^}]*,le="10"\} 0$/m);
     assert.match(text, /^fn_api_latency_bucket\{[^}]*,le="50"\} 1$/m);
