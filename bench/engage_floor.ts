@@ -9,36 +9,12 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { newRunnerClient, type RunnerProtocolClient } from "../src/grpc/runner_proto.ts";
+import { type ChildServer, startChildServer } from "./child_server.ts";
 import { type HotBounds, type HotResult, measureRuns, type RunResult } from "./scenarios.ts";
 
-/** A running echo server. */
-export interface EngageEcho extends AsyncDisposable {
-  readonly address: string;
-}
-
 /** Starts `engage_echo_server.ts` and resolves once it listens. */
-export async function startEngageEcho(): Promise<EngageEcho> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./engage_echo_server.ts", import.meta.url).pathname],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!/port=(\d+)/.test(seen)) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error("the engage echo server exited before listening");
-    seen += value;
-  }
-  void reader.cancel().catch(() => {});
-  const port = /port=(\d+)/.exec(seen)![1];
-  return {
-    address: `127.0.0.1:${port}`,
-    [Symbol.asyncDispose]: async () => {
-      child.kill("SIGKILL");
-      await child.status;
-    },
-  };
+export function startEngageEcho(): Promise<ChildServer> {
+  return startChildServer(new URL("./engage_echo_server.ts", import.meta.url));
 }
 
 const BODY = new TextEncoder().encode("bench");

@@ -27,6 +27,8 @@ export interface LoadOptions {
   readonly maxMs: number;
   /** Statuses that count as success. @default {[200]} */
   readonly okStatuses?: readonly number[];
+  /** Pause after each call, in ms (calls that find the platform idle). @default {0} */
+  readonly gapMs?: number;
 }
 
 /** What a run measured. */
@@ -77,6 +79,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           errors++;
           firstError ??= `status ${answer.status}`;
         }
+        if (o.gapMs) await new Promise((resolve) => setTimeout(resolve, o.gapMs));
       }
     } finally {
       conn?.close();

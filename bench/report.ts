@@ -21,6 +21,8 @@ export interface BenchResults {
   readonly date: string;
   readonly machine: Readonly<Record<string, string | number>>;
   readonly direct: readonly HotResult[];
+  /** A minimal Deno relay to the function (absent in results written before it existed). */
+  readonly relay?: readonly HotResult[];
   /** Bare gRPC Engage round trips (absent in results written before it existed). */
   readonly engage?: readonly HotResult[];
   readonly full: readonly HotResult[];
@@ -42,13 +44,17 @@ export interface BenchResults {
 }
 
 const us = (s: Spread) => formatSpread(s);
-const at = (rows: readonly HotResult[], c: number) => rows.find((r) => r.concurrency === c);
+/** The back-to-back row at concurrency `c` (not the one with pauses between calls). */
+const at = (rows: readonly HotResult[], c: number) =>
+  rows.find((r) => r.concurrency === c && r.gapMs === undefined);
 
 function hotRows(name: string, rows: readonly HotResult[], notRun?: string): string[] {
-  if (rows.length === 0) return [`| ${name} | – | not run: ${notRun ?? "?"} | | | |`];
+  if (rows.length === 0) return [`| ${name} | – | not run: ${notRun ?? "?"} | | | | |`];
   return rows.map((r) =>
-    `| ${name} | ${r.concurrency} | ${us(r.p50Us)} | ${us(r.p99Us)} | ${
-      formatSpread(r.callsPerSecond)
+    `| ${name} | ${r.concurrency}${r.gapMs ? `, calls ${r.gapMs} ms apart` : ""} | ${
+      us(r.p50Us)
+    } | ${us(r.p99Us)} | ${formatSpread(r.callsPerSecond)} | ${
+      r.cpuUsPerCall ? us(r.cpuUsPerCall) : "–"
     } | ${r.errors > 0 ? `${r.errors} (${r.firstError})` : 0} |`
   );
 }
@@ -64,6 +70,18 @@ function overheadRows(res: BenchResults): string[] {
         `| fnd platform time per call, c=${c} (full p50 − direct p50) | ${extra.toFixed(0)} µs, ` +
           `×${(f.p50Us.median / d.p50Us.median).toFixed(2)} latency; ` +
           `throughput ×${(f.callsPerSecond.median / d.callsPerSecond.median).toFixed(2)} |`,
+      );
+    }
+    const r = at(res.relay ?? [], c);
+    if (r && f) {
+      rows.push(
+        `| fnd's own call path, c=${c} (full p50 − minimal relay p50) | ${
+          (f.p50Us.median - r.p50Us.median).toFixed(0)
+        } µs${
+          f.cpuUsPerCall && r.cpuUsPerCall
+            ? `; CPU ${(f.cpuUsPerCall.median - r.cpuUsPerCall.median).toFixed(0)} µs per call`
+            : ""
+        } |`,
       );
     }
     const l = at(res.lb, c);
@@ -92,9 +110,16 @@ export function markdown(res: BenchResults): string {
     "",
     "## Hot invoke (node-FDK hello)",
     "",
-    "| path | concurrency | p50 µs | p99 µs | calls/s | errors |",
-    "|---|---|---|---|---|---|",
+    "fnd CPU: user + system time of the fnd processes (all four for LB + runners) per call.",
+    "",
+    "| path | concurrency | p50 µs | p99 µs | calls/s | fnd CPU µs/call | errors |",
+    "|---|---|---|---|---|---|---|",
     ...hotRows("direct to the function's socket (no platform)", res.direct, res.notRun.direct),
+    ...hotRows(
+      "minimal Deno relay to the socket (no platform logic)",
+      res.relay ?? [],
+      res.notRun.relay,
+    ),
     ...hotRows(
       "bare gRPC Engage round trip (grpc-js, no platform)",
       res.engage ?? [],

@@ -14,6 +14,7 @@
 
 import { ensureTestImages } from "../tests/_images.ts";
 import { removeBenchLeftovers, startDirectContainer } from "./direct_container.ts";
+import { startChildServer } from "./child_server.ts";
 import { measureEngage, startEngageEcho } from "./engage_floor.ts";
 import { type BenchResults, markdown, type ProcessMemory, writeReport } from "./report.ts";
 import {
@@ -71,21 +72,48 @@ async function memory(
   }
 }
 
-async function hotPair(url: string, fnId: string, label: string): Promise<HotResult[]> {
+/** Pause between the calls of the idle-platform run, in ms. */
+const GAP_MS = 2;
+
+/**
+ * Hot calls at concurrency 1 and 16, then at concurrency 1 with {@linkcode GAP_MS}
+ * between calls (each call finds the processes idle), with the CPU time of `top`'s
+ * processes per call.
+ */
+async function hotRuns(top: Topology, fnId: string, label: string): Promise<HotResult[]> {
   const out: HotResult[] = [];
+  const cpuPids = top.processes.map((p) => p.proc.pid);
+  const target = targetOf(top.callUrl);
   for (const c of [1, 16]) {
     log(`${label}: hot calls at concurrency ${c}`);
-    out.push(await measureHot(targetOf(url), invokeRequest(fnId), c, bounds(c)));
+    out.push(await measureHot(target, invokeRequest(fnId), c, bounds(c), { cpuPids }));
   }
+  log(`${label}: calls ${GAP_MS} ms apart`);
+  const paced = { ...bounds(1), warmupMs: 300, maxCalls: 1000 };
+  out.push(await measureHot(target, invokeRequest(fnId), 1, paced, { cpuPids, gapMs: GAP_MS }));
   return out;
 }
 
-async function benchDirect(image: string): Promise<HotResult[]> {
+/**
+ * The function alone on its socket, then behind the least a Deno server can do
+ * (`relay_server.ts`): the two floors fnd's call path is measured against.
+ */
+async function benchDirect(image: string): Promise<{ direct: HotResult[]; relay: HotResult[] }> {
   await using direct = await startDirectContainer(image);
-  const out: HotResult[] = [];
+  const out = { direct: [] as HotResult[], relay: [] as HotResult[] };
   for (const c of [1, 16]) {
     log(`direct socket: concurrency ${c}`);
-    out.push(await measureHot({ path: direct.socketPath }, directRequest(), c, bounds(c)));
+    out.direct.push(await measureHot({ path: direct.socketPath }, directRequest(), c, bounds(c)));
+  }
+  await using relay = await startChildServer(
+    new URL("./relay_server.ts", import.meta.url),
+    [direct.socketPath],
+  );
+  for (const c of [1, 16]) {
+    log(`minimal Deno relay: concurrency ${c}`);
+    const target = targetOf(`http://${relay.address}`);
+    const request = invokeRequest("relay");
+    out.relay.push(await measureHot(target, request, c, bounds(c), { cpuPids: [relay.pid] }));
   }
   return out;
 }
@@ -117,7 +145,7 @@ async function benchFull(
   await using top = await startFullNode();
   const fnId = await deployFn(top.apiUrl, images.hello!, "bench", "hello");
   await memory(top, "idleMiB", mem);
-  const hot = await hotPair(top.callUrl, fnId, "full node");
+  const hot = await hotRuns(top, fnId, "full node");
   await memory(top, "loadedMiB", mem);
   const cold = await section("cold", notRun, "cold starts", () =>
     coldStarts(
@@ -201,7 +229,7 @@ async function benchScaleOut(
   await using top = await startScaleOut();
   const fnId = await deployFn(top.apiUrl, image, "bench", "hello");
   await memory(top, "idleMiB", mem);
-  const hot = await hotPair(top.callUrl, fnId, "LB + runners");
+  const hot = await hotRuns(top, fnId, "LB + runners");
   await memory(top, "loadedMiB", mem);
   return hot;
 }
@@ -227,7 +255,7 @@ async function main(): Promise<void> {
   const images = await ensureTestImages();
   const notRun: Record<string, string> = {};
   const mem = new Map<string, ProcessMemory>();
-  const direct = await benchDirect(images.hello);
+  const { direct, relay } = await benchDirect(images.hello);
   const engage = await section("engage", notRun, "bare gRPC Engage", benchEngageFloor) ?? [];
   const full = await benchFull(images, mem, notRun);
   let lb: HotResult[] = [];
@@ -243,6 +271,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z"),
     machine: await machine(),
     direct,
+    relay,
     engage,
     full: full.hot,
     lb,

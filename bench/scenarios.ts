@@ -8,7 +8,7 @@
 
 import { HttpConn, type Target } from "./http_conn.ts";
 import { type LoadRequest, percentile, runLoad } from "./load.ts";
-import { type Spread, spread } from "./stats.ts";
+import { cpuMicrosOf, type Spread, spread } from "./stats.ts";
 
 /** Bounds of the hot-call runs. */
 export interface HotBounds {
@@ -27,6 +27,10 @@ export interface HotResult {
   readonly calls: number;
   readonly errors: number;
   readonly firstError?: string;
+  /** CPU time of the measured fnd processes per call, in µs (absent: not measured). */
+  readonly cpuUsPerCall?: Spread;
+  /** The pause after each call, when the run left the platform idle between calls. */
+  readonly gapMs?: number;
 }
 
 /** `url` as a load target. */
@@ -52,16 +56,22 @@ export async function measureRuns(
   concurrency: number,
   bounds: HotBounds,
   run: (maxCalls: number, maxMs: number) => Promise<RunResult>,
+  cpuPids: readonly number[] = [],
 ): Promise<HotResult> {
   await run(1e9, bounds.warmupMs);
   const p50: number[] = [];
   const p99: number[] = [];
   const rate: number[] = [];
+  const cpu: number[] = [];
   let calls = 0;
   let errors = 0;
   let firstError: string | undefined;
   for (let i = 0; i < bounds.runs; i++) {
+    const cpuBefore = cpuPids.length > 0 ? await cpuMicrosOf(cpuPids) : 0;
     const r = await run(bounds.maxCalls, bounds.maxMs);
+    if (cpuPids.length > 0 && r.calls > 0) {
+      cpu.push((await cpuMicrosOf(cpuPids) - cpuBefore) / r.calls);
+    }
     p50.push(percentile(r.latenciesUs, 50));
     p99.push(percentile(r.latenciesUs, 99));
     rate.push(r.callsPerSecond);
@@ -77,21 +87,34 @@ export async function measureRuns(
     calls,
     errors,
     ...(firstError ? { firstError } : {}),
+    ...(cpu.length > 0 ? { cpuUsPerCall: spread(cpu) } : {}),
   };
 }
 
+/** How a hot measurement is run besides its bounds. */
+export interface HotOptions {
+  /** fnd processes whose CPU time per call is reported. */
+  readonly cpuPids?: readonly number[];
+  /** Pause after each call, in ms (see `LoadOptions.gapMs`). */
+  readonly gapMs?: number;
+}
+
 /** A warm-up, then `runs` bounded runs of `request` at `concurrency`. */
-export function measureHot(
+export async function measureHot(
   target: Target,
   request: LoadRequest,
   concurrency: number,
   bounds: HotBounds,
+  options: HotOptions = {},
 ): Promise<HotResult> {
-  return measureRuns(
+  const gapMs = options.gapMs ?? 0;
+  const result = await measureRuns(
     concurrency,
     bounds,
-    (maxCalls, maxMs) => runLoad({ target, request, concurrency, maxCalls, maxMs }),
+    (maxCalls, maxMs) => runLoad({ target, request, concurrency, maxCalls, maxMs, gapMs }),
+    options.cpuPids,
   );
+  return gapMs > 0 ? { ...result, gapMs } : result;
 }
 
 /** An invoke of fn `fnId` with a small body. */

@@ -44,3 +44,22 @@ export async function resetPeak(pid: number): Promise<boolean> {
     return false;
   }
 }
+
+/** Linux's `USER_HZ`: the unit of `/proc/<pid>/stat` CPU times (fixed at 100 by the ABI). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in µs (`/proc/<pid>/stat`). */
+export async function cpuMicros(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return ticks * (1_000_000 / CLOCK_TICKS_PER_SECOND);
+}
+
+/** CPU time the processes `pids` have used so far, in µs. */
+export async function cpuMicrosOf(pids: readonly number[]): Promise<number> {
+  let total = 0;
+  for (const pid of pids) total += await cpuMicros(pid);
+  return total;
+}
