@@ -91,7 +91,9 @@ function overheadRows(res: BenchResults): string[] {
       const floor = e === undefined
         ? ""
         : `, of which one bare gRPC Engage round trip ${e.p50Us.median.toFixed(0)} µs ` +
-          `(fnd's own LB + runner code: ${(extra - e.p50Us.median).toFixed(0)} µs)`;
+          `(the rest, fnd's LB + runner work and their wake-ups: ${
+            (extra - e.p50Us.median).toFixed(0)
+          } µs)`;
       rows.push(
         `| LB + runner extra over full node, c=${c} (p50) | ${extra.toFixed(0)} µs${floor} |`,
       );
