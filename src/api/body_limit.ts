@@ -7,6 +7,7 @@
  * @module
  */
 
+import { concatBytes } from "../bytes.ts";
 import { APIError } from "../models/api_error.ts";
 
 /** 413 for a declared length: `Content-Length too large for this server, <n> > max <max>`. */
@@ -82,11 +83,5 @@ export async function readBodyLimited(req: Request, maxBytes: number): Promise<U
   } finally {
     reader.releaseLock();
   }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -16,6 +16,7 @@ import {
   ResponseHeadTooLargeError,
 } from "./_http1_head.ts";
 import type { ByteSource } from "./output_pipe.ts";
+import { concatBytes } from "../../bytes.ts";
 
 /** Longest chunk-size or trailer line accepted. */
 const MAX_LINE_BYTES = 64 * 1024;
@@ -80,20 +81,10 @@ async function readLine(src: ByteSource, maxBytes: number): Promise<string> {
     parts.push(take);
     if (nl >= 0) {
       if (nl + 1 < chunk.length) src.unread(chunk.subarray(nl + 1));
-      const line = latin1Text(parts.length === 1 ? parts[0]! : join(parts, used));
+      const line = latin1Text(concatBytes(parts));
       return line.endsWith("\r") ? line.slice(0, -1) : line;
     }
   }
-}
-
-function join(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /** The body of one response, decoded as it is pulled. */
