@@ -103,12 +103,16 @@ function callRequest(
   };
 }
 
-/** The request body's `Content-Length`, for an agent to know when the body is complete. */
+/**
+ * The request body's `Content-Length`, for an agent to know when the body is complete;
+ * none when the body is chunked (then a `Content-Length` beside it means nothing).
+ */
 function declaredLength(
   req: Request,
   body: ReadableStream<Uint8Array> | null,
 ): { bodyLength?: number } {
-  const declared = body === null ? null : req.headers.get("content-length");
+  if (body === null || req.headers.has("transfer-encoding")) return {};
+  const declared = req.headers.get("content-length");
   if (declared === null || !/^\d{1,15}$/.test(declared)) return {};
   return { bodyLength: Number(declared) };
 }
