@@ -68,20 +68,18 @@ export async function readBodyLimited(req: Request, maxBytes: number): Promise<U
   if (req.body === null) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  // The reader keeps its lock (the body is used up either way): `releaseLock()` would
+  // cost a TypeError with a stack trace per request.
   const reader = req.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (maxBytes > 0 && size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw bodyTooLarge(maxBytes);
-      }
-      chunks.push(value);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (maxBytes > 0 && size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw bodyTooLarge(maxBytes);
     }
-  } finally {
-    reader.releaseLock();
+    chunks.push(value);
   }
   return concatBytes(chunks);
 }
