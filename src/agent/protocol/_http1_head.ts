@@ -120,11 +120,34 @@ export function parseResponseHead(bytes: Uint8Array): ResponseHead {
   }
   const rawHeaders = parseHeaderLines(lines.slice(1));
   const status = Number(m[2]);
-  const framing = framingOf(status, rawHeaders);
-  const connection = values(rawHeaders, "connection").join(",").toLowerCase();
+  const framingHeaders = framingHeadersOf(rawHeaders);
+  const framing = framingOf(status, framingHeaders);
+  const connection = framingHeaders.connection.join(",").toLowerCase();
   const keepAlive = framing.kind !== "close" &&
     (m[1] === "1" ? !/(^|,)\s*close\s*(,|$)/.test(connection) : connection.includes("keep-alive"));
   return { status, rawHeaders, framing, keepAlive };
+}
+
+/** The values of the headers that decide framing and reuse, in the order received. */
+interface FramingHeaders {
+  readonly transferEncoding: string[];
+  readonly contentLength: string[];
+  readonly connection: string[];
+}
+
+/** One pass over the headers (each name lower-cased once). */
+function framingHeadersOf(raw: readonly string[]): FramingHeaders {
+  const found: FramingHeaders = { transferEncoding: [], contentLength: [], connection: [] };
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    // Only names of these lengths can match; most headers are skipped unlowered.
+    if (name.length !== 17 && name.length !== 14 && name.length !== 10) continue;
+    const lower = name.toLowerCase();
+    if (lower === "transfer-encoding") found.transferEncoding.push(raw[i + 1]!);
+    else if (lower === "content-length") found.contentLength.push(raw[i + 1]!);
+    else if (lower === "connection") found.connection.push(raw[i + 1]!);
+  }
+  return found;
 }
 
 function parseHeaderLines(lines: readonly string[]): string[] {
@@ -151,24 +174,16 @@ function parseHeaderLines(lines: readonly string[]): string[] {
   return raw;
 }
 
-function values(raw: readonly string[], lowerName: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() === lowerName) out.push(raw[i + 1]!);
-  }
-  return out;
-}
-
-function framingOf(status: number, raw: readonly string[]): BodyFraming {
+function framingOf(status: number, headers: FramingHeaders): BodyFraming {
   if (status < 200 || status === 204 || status === 304) return { kind: "none" };
-  const te = values(raw, "transfer-encoding");
+  const te = headers.transferEncoding;
   if (te.length > 0) {
     const codings = te.join(",").split(",").map((c) => c.trim().toLowerCase()).filter((c) => c);
     // Only a final `chunked` delimits the body; anything else runs to the close.
     return codings[codings.length - 1] === "chunked" ? { kind: "chunked" } : { kind: "close" };
   }
   const lengths = new Set(
-    values(raw, "content-length").flatMap((v) => v.split(",")).map((v) => v.trim()),
+    headers.contentLength.flatMap((v) => v.split(",")).map((v) => v.trim()),
   );
   if (lengths.size === 0) return { kind: "close" };
   const [length] = lengths;
