@@ -117,6 +117,9 @@ export class HttpStreamCall {
     }
     this.#headReceived = true;
     if (this.#settler.isFinished) return this.#release(false);
+    // The caller's body failed while the head was on its way (the connection is already
+    // closed): the request never went out whole, so the answer cannot count.
+    if (this.#conn === undefined) return this.#failBeforeHead(this.#sourceError);
     const status = head.status;
     if (status === 200) return await this.#succeed(head);
     // The connection is not reused after a failure answer; the container may be.

@@ -9,6 +9,7 @@ import { Logger } from "../../log.ts";
 import { APIError } from "../../models/api_error.ts";
 import type { DispatchOutcome, DispatchRequest } from "../container.ts";
 import { CompleteBody } from "../complete_body.ts";
+import type { UdsConnection } from "./_uds_connection.ts";
 import { UdsPool } from "./_uds_pool.ts";
 import { type Script, ScriptedServer } from "./_test_uds_server.ts";
 import { DispatchSettler } from "./dispatch_settler.ts";
@@ -437,6 +438,60 @@ Deno.test("HttpStreamCall fails cleanly when the caller's body fails mid-upload"
     assert.equal((await d.finished).reusable, false);
     assert.equal((await text(h.dispatch({ body: textStream("ok") }))).text, "Hello ok");
   });
+});
+
+Deno.test("HttpStreamCall fails cleanly when the caller's body fails as the whole answer arrives", async () => {
+  await using server = await ScriptedServer.start(async (ex) => {
+    // Answers at once, without reading the request body.
+    await ex.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    await ex.disposed;
+  });
+  const real = new UdsPool(server.path);
+  let failBody!: (err: Error) => void;
+  const body = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      failBody = (err) => c.error(err);
+    },
+  }, { highWaterMark: 0 });
+  // The body errors in the very turn the answer is read: the upload closes the
+  // connection while the head is already parsed.
+  const pool = {
+    acquire: async () => {
+      const conn = await real.acquire();
+      const read = conn.read.bind(conn);
+      conn.read = async () => {
+        const chunk = await read();
+        failBody(new Error("client body broke"));
+        return chunk;
+      };
+      return conn;
+    },
+    release: (conn: UdsConnection) => real.release(conn),
+  } as unknown as UdsPool;
+  const errors: string[] = [];
+  const logger = new Logger({
+    level: 0,
+    format: "text",
+    sink: (line) => line.includes("ERROR") && errors.push(line),
+  });
+  const settler = new DispatchSettler();
+  new HttpStreamCall({ pool, maxResponseHeaderBytes: 1 << 20, logger }, {
+    callId: "CALL1",
+    method: "POST",
+    url: "http://localhost/invoke/fn",
+    headers: new Headers(),
+    body,
+    deadline: new Date(Date.now() + 30_000),
+    signal: new AbortController().signal,
+    maxResponseBytes: 0,
+  }, settler).start();
+  try {
+    await rejectsWith(settler, 502, "error receiving function response");
+    assert.equal((await settler.finished).reusable, false);
+    assert.deepEqual(errors, [], "a failed body is not an internal error");
+  } finally {
+    real.close();
+  }
 });
 
 Deno.test("HttpStreamCall survives the client leaving at every stage", async (t) => {
