@@ -73,10 +73,15 @@ export function decodeChunked(bytes: Uint8Array): { body: Uint8Array; used: numb
   return { body: concatBytes(pieces), used: at };
 }
 
-/** Index of the CR of the next CRLF from `from`, within a line limit; -1 if none. */
+/**
+ * Index of the CR of the next CRLF from `from`, within a line limit; -1 if none, and
+ * also at a bare LF (which the streaming reader, like Go's, accepts as a line end: it
+ * decides such bodies, so both paths always agree).
+ */
 function crlfAt(bytes: Uint8Array, from: number): number {
   const end = Math.min(bytes.length - 1, from + MAX_LINE_BYTES);
   for (let i = from; i < end; i++) {
+    if (bytes[i] === 10) return -1;
     if (bytes[i] === 13 && bytes[i + 1] === 10) return i;
   }
   return -1;

@@ -40,6 +40,8 @@ Deno.test("decodeChunked() leaves incomplete or irregular bodies to the streamin
       "\r\n0\r\n\r\n", // empty size line
       "1000000000000\r\n", // more than 12 hex digits
       `${"0".repeat(2000)}\r\n`, // size line beyond the line limit
+      "3;ext\nab\r\n0\r\n\r\n", // a bare LF ends a line for the streaming reader
+      "2\r\nab\r\n0\r\nTrailer: x\n\r\n", // also in a trailer
     ]
   ) {
     assert.equal(decodeChunked(encoder.encode(wire)), undefined, JSON.stringify(wire));
