@@ -9,6 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
 import type { CallOutcome, CallRequest, CallResponse } from "../src/agent/call.ts";
 import { buildCallModel } from "../src/grpc/call_model.ts";
+import { at, callRequest } from "./_lb_wire.ts";
 import type { DecodedRunnerMsg } from "../src/grpc/runner_messages.ts";
 import { APIError, serverTooBusy } from "../src/models/api_error.ts";
 import {
@@ -25,41 +26,9 @@ import {
   wireBytes,
 } from "./_grpc_fakes.ts";
 
-const at = new Date("2024-01-01T00:00:00Z");
-
+/** A TryCall for the LB wire tests' call (`_lb_wire.ts`), with `extra` model fields. */
 function tryCall(extra: Record<string, unknown> = {}) {
-  const model = buildCallModel({
-    id: "01CALL",
-    app: {
-      id: "APP1",
-      name: "app",
-      config: { A: "1" },
-      annotations: {},
-      createdAt: at,
-      updatedAt: at,
-    },
-    fn: {
-      id: "FN1",
-      name: "fn",
-      appId: "APP1",
-      image: "img:1",
-      memoryMb: 128,
-      timeoutSeconds: 30,
-      idleTimeoutSeconds: 30,
-      config: {},
-      annotations: {},
-      createdAt: at,
-      updatedAt: at,
-    },
-    triggerId: "",
-    type: "sync",
-    method: "POST",
-    url: "http://lb.example/invoke/FN1",
-    headers: new Headers({ "content-type": "application/json" }),
-    body: null,
-    signal: new AbortController().signal,
-    createdAt: at,
-  }, at);
+  const model = buildCallModel(callRequest(null), at);
   return {
     try: { modelsCallJson: JSON.stringify({ ...model, ...extra }), slotHashId: "", extensions: {} },
   };
@@ -116,17 +85,18 @@ Deno.test("runner Engage answers result_start, ≤10240-byte frames, finished, t
   assert.ok(keys?.includes("Content-Type") && keys.includes("Fn-Fdk-Version"), String(keys));
   const f = finishedOf(res.messages);
   assert.equal(f.success, true);
-  assert.equal(f.details, "01CALL");
-  assert.equal(f.image, "img:1");
+  assert.equal(f.details, "01CALLID");
+  assert.equal(f.image, "fnproject/hello:0.0.1");
   assert.match(f.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.equal(f.executionDuration, 2_000_000);
   const call = agent.calls[0]!;
-  assert.equal(call.fn.image, "img:1");
+  assert.equal(call.fn.image, "fnproject/hello:0.0.1");
   assert.equal(call.fn.memoryMb, 128);
-  assert.equal(call.fn.config["A"], "1");
+  assert.equal(call.fn.config["FNCFG"], "f");
+  assert.equal(call.fn.config["APPCFG"], "a");
   assert.equal(call.fn.config["FN_APP_ID"], "APP1");
   assert.equal(call.method, "POST");
-  assert.equal(call.url, "http://lb.example/invoke/FN1");
+  assert.equal(call.url, "http://127.0.0.1:8081/invoke/FN1");
   assert.equal(call.headers.get("content-type"), "application/json");
   assert.deepEqual(runner.runner.counters, { active: 0, requestsReceived: 1, requestsHandled: 1 });
   assert.match(
@@ -180,7 +150,7 @@ Deno.test("runner Engage NACKs a full agent before any output", async () => {
   assert.equal(f.errorCode, 503);
   assert.equal(f.errorStr, "Timed out - server too busy");
   assert.equal(f.errorUser, false);
-  assert.equal(f.details, "01CALL");
+  assert.equal(f.details, "01CALLID");
   // No `08 00` (success=false) and no errorUser=false byte: details, errorCode,
   // errorStr, createdAt, image only.
   assert.deepEqual(nestedFieldNumbers(wireBytes(res.messages[0]!), 3), [2, 3, 4, 5, 11]);
@@ -269,7 +239,7 @@ Deno.test("runner Engage skips empty frames, takes data+eof, ignores frames afte
 
 Deno.test("runner Engage refuses the status image with 400 Invalid Fn image", async () => {
   const agent = new ScriptAgent(echoScript);
-  await using runner = await startTestRunner(agent, { statusImage: "img:1" });
+  await using runner = await startTestRunner(agent, { statusImage: "fnproject/hello:0.0.1" });
   using c = rawClient(runner.address);
   const res = await engage(c, [tryCall(), ...goFrames(new Uint8Array(0))]);
   assert.deepEqual(kinds(res.messages), ["finished"]);
