@@ -20,7 +20,7 @@ class FunctionConn {
   constructor(readonly conn: Deno.UnixConn) {}
 
   /** Sends one call and resolves with the answer's body. */
-  async call(head: Uint8Array, body: Uint8Array): Promise<Uint8Array> {
+  async call(head: Uint8Array, body: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
     await this.#writeAll(body.length > 0 ? concatBytes([head, body]) : head);
     for (;;) {
       const end = headEnd(this.#pending);
@@ -28,12 +28,13 @@ class FunctionConn {
         const response = parseResponseHead(this.#pending.subarray(0, end));
         const rest = { bytes: this.#pending.subarray(end) };
         const taken = takeReceivedBody({
+          receivedLength: () => rest.bytes.length,
           received: () => rest.bytes,
           consume: (count) => (rest.bytes = rest.bytes.subarray(count)),
         }, response.framing);
         if (taken !== undefined) {
           this.#pending = rest.bytes;
-          return taken.slice();
+          return new Uint8Array(taken);
         }
       }
       const n = await this.conn.read(this.#buffer);

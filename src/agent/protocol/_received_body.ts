@@ -12,6 +12,8 @@ import { concatBytes } from "../../bytes.ts";
 
 /** Bytes already received and not yet read, and a way to consume some of them. */
 export interface ReceivedBytes {
+  /** How many bytes {@linkcode received} would return (without joining them). */
+  receivedLength(): number;
   /** Everything received and unread, as one array (may be empty). */
   received(): Uint8Array;
   /** Consumes the first `count` received bytes. */
@@ -22,8 +24,14 @@ export interface ReceivedBytes {
 const MAX_LINE_BYTES = 1024;
 
 /**
- * The whole body of a response with `framing`, when all of it has been received: it is
- * consumed from `source`. Undefined (nothing consumed) when more must be read first or
+ * Most bytes a whole answer may span here. Larger answers stream even when they have
+ * arrived, so that what is queued is never joined into one copy first.
+ */
+export const WHOLE_ANSWER_MAX_BYTES = 64 * 1024;
+
+/**
+ * The whole body of a response with `framing`, when all of it has been received and
+ * it is small (see {@linkcode WHOLE_ANSWER_MAX_BYTES}): it is consumed from `source`. Undefined (nothing consumed) when more must be read first or
  * the framing is anything but a plain length or well-formed chunks.
  */
 export function takeReceivedBody(
@@ -31,13 +39,15 @@ export function takeReceivedBody(
   framing: BodyFraming,
 ): Uint8Array | undefined {
   if (framing.kind !== "length" && framing.kind !== "chunked") return undefined;
-  const bytes = source.received();
+  const available = source.receivedLength();
   if (framing.kind === "length") {
-    if (bytes.length < framing.length) return undefined;
+    if (framing.length > WHOLE_ANSWER_MAX_BYTES || available < framing.length) return undefined;
+    const bytes = source.received();
     source.consume(framing.length);
     return bytes.subarray(0, framing.length);
   }
-  const decoded = decodeChunked(bytes);
+  if (available > WHOLE_ANSWER_MAX_BYTES) return undefined;
+  const decoded = decodeChunked(source.received());
   if (decoded === undefined) return undefined;
   source.consume(decoded.used);
   return decoded.body;

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { decodeChunked, type ReceivedBytes, takeReceivedBody } from "./_received_body.ts";
+import {
+  decodeChunked,
+  type ReceivedBytes,
+  takeReceivedBody,
+  WHOLE_ANSWER_MAX_BYTES,
+} from "./_received_body.ts";
 
 const encoder = new TextEncoder();
 const text = (bytes: Uint8Array | undefined) =>
@@ -9,6 +14,7 @@ const text = (bytes: Uint8Array | undefined) =>
 function source(received: string): ReceivedBytes & { left(): string } {
   let bytes = encoder.encode(received);
   return {
+    receivedLength: () => bytes.length,
     received: () => bytes,
     consume: (count) => (bytes = bytes.subarray(count)),
     left: () => new TextDecoder().decode(bytes),
@@ -68,4 +74,18 @@ Deno.test("takeReceivedBody() takes a whole body and only that, or nothing", () 
   // A body that ends when the connection closes is never known to be whole in advance.
   assert.equal(takeReceivedBody(source("all of it"), { kind: "close" }), undefined);
   assert.equal(text(takeReceivedBody(source(""), { kind: "length", length: 0 })), "");
+});
+
+Deno.test("takeReceivedBody() leaves large answers to the stream, even when they have arrived", () => {
+  const big = "x".repeat(WHOLE_ANSWER_MAX_BYTES + 1);
+  const sized = source(big);
+  assert.equal(takeReceivedBody(sized, { kind: "length", length: big.length }), undefined);
+  assert.equal(sized.left().length, big.length, "nothing consumed");
+  const chunked = source(`${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`);
+  assert.equal(takeReceivedBody(chunked, { kind: "chunked" }), undefined);
+  const atLimit = "y".repeat(WHOLE_ANSWER_MAX_BYTES);
+  assert.equal(
+    takeReceivedBody(source(atLimit), { kind: "length", length: atLimit.length })?.length,
+    atLimit.length,
+  );
 });

@@ -97,6 +97,11 @@ export class UdsConnection implements ByteSource, ReceivedBytes {
     return chunk;
   }
 
+  /** How many bytes are received and not yet read. */
+  receivedLength(): number {
+    return this.#queued;
+  }
+
   /** Everything received and not yet read, as one array (see `_received_body.ts`). */
   received(): Uint8Array {
     const queue = this.#queue;
